@@ -1,0 +1,1 @@
+"""Operator CLI (`retrovue ...`): configures the station, never plays anything."""

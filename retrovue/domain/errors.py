@@ -1,0 +1,47 @@
+"""The one exception hierarchy of RetroVue, with operator-facing messages.
+
+It lives in the bottom layer, which imports nothing of ours, so that every layer may raise and
+catch the same errors; the CLI maps them to exit codes and the station to HTTP statuses.
+"""
+
+from __future__ import annotations
+
+
+class RetroVueError(Exception):
+    """Root of every error an operator or a client may be shown."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ValidationError(RetroVueError):
+    """Input that breaks a rule; `field` names what was wrong when one thing was."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFoundError(RetroVueError):
+    """A named thing (channel, template, asset, source) does not exist."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key!s} not found")
+        self.kind = kind
+        self.key = key
+
+
+class ConflictError(RetroVueError):
+    """The change collides with what already exists (a taken number, a duplicate name)."""
+
+
+class DatabaseError(RetroVueError):
+    """The database could not be reached or refused the work."""
+
+
+class MediaError(RetroVueError):
+    """A media file could not be read, probed or played."""

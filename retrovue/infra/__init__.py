@@ -1,0 +1,1 @@
+"""Infrastructure: database engines and sessions, migrations, and the admin write path."""

@@ -1,0 +1,50 @@
+"""Where template blocks sit on the 24-hour clock, and whether they fit a channel's grid."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from retrovue.domain.errors import ValidationError
+from retrovue.infra.admin_services.parsing import format_clock
+
+DAY_MINUTES = 1440
+
+
+def arcs(start: int, end: int) -> list[tuple[int, int]]:
+    """The minute ranges a block covers; end == start is the whole day."""
+    if start == end:
+        return [(0, DAY_MINUTES)]
+    if start < end:
+        return [(start, end)]
+    return [(start, DAY_MINUTES), (0, end)]
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return any(max(s1, s2) < min(e1, e2) for s1, e1 in arcs(*a) for s2, e2 in arcs(*b))
+
+
+def uncovered_minutes(blocks: Iterable[tuple[int, int]]) -> int:
+    covered = [False] * DAY_MINUTES
+    for start, end in blocks:
+        for s, e in arcs(start, end):
+            covered[s:e] = [True] * (e - s)
+    return covered.count(False)
+
+
+def check_fits_channel(
+    blocks: Iterable[tuple[int, int]], grid: int, offset: int, rollover: int, where: str
+) -> None:
+    """Every block boundary on the channel's grid; no block straddling its rollover."""
+    for start, end in blocks:
+        label = f"block {format_clock(start)}-{format_clock(end)}"
+        for minute in (start, end):
+            if (minute - offset) % grid:
+                raise ValidationError(
+                    f"{where}: {label} is off the channel's {grid}-minute grid (offset {offset})",
+                    "grid",
+                )
+        if start != end and any(s < rollover < e for s, e in arcs(start, end)):
+            raise ValidationError(
+                f"{where}: {label} straddles the channel's rollover {format_clock(rollover)}",
+                "rollover",
+            )

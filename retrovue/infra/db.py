@@ -1,0 +1,166 @@
+"""Database engines, sessions and migrations: SQLite by default, PostgreSQL through psycopg 3."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from retrovue.domain.errors import DatabaseError, RetroVueError
+
+MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
+SCHEMAS: Final = ("broadcast", "library")
+
+
+def data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where RetroVue keeps its files: RETROVUE_DATA_DIR, else $XDG_DATA_HOME/retrovue."""
+    env = os.environ if environ is None else environ
+    if env.get("RETROVUE_DATA_DIR"):
+        return Path(env["RETROVUE_DATA_DIR"]).expanduser()
+    xdg = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg).expanduser() / "retrovue"
+
+
+def default_database_url(environ: Mapping[str, str] | None = None) -> str:
+    """RETROVUE_DATABASE_URL, else SQLite at $XDG_DATA_HOME/retrovue/retrovue.db."""
+    env = os.environ if environ is None else environ
+    if env.get("RETROVUE_DATABASE_URL"):
+        return env["RETROVUE_DATABASE_URL"]
+    xdg = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return f"sqlite:///{Path(xdg).expanduser() / 'retrovue' / 'retrovue.db'}"
+
+
+def normalise_url(url: str) -> str:
+    """Plain `postgresql://` URLs are served by psycopg 3, the driver we ship."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine with our dialect settings: SQLite pragmas, schemas translated away on SQLite."""
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError as error:
+        raise DatabaseError(f"not a database URL: {url!r}") from error
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine.execution_options(schema_translate_map={s: None for s in SCHEMAS})
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseError(
+            f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL"
+        )
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def _head_revision() -> str | None:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    return script.get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` (Alembic is the only way the schema is made)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    command.downgrade(alembic_config(engine), revision)
+
+
+@dataclass(frozen=True)
+class Database:
+    """An engine and its session factory; `transaction()` is one unit of work."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Commit when the block ends normally, roll back when it raises."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except exc.OperationalError as error:
+            session.rollback()
+            raise DatabaseError(f"database unavailable: {error.orig}") from error
+        except exc.IntegrityError as error:
+            session.rollback()
+            raise DatabaseError(f"database refused the change: {error.orig}") from error
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads only; nothing it does is committed."""
+        session = self.sessions()
+        try:
+            yield session
+        except exc.OperationalError as error:
+            raise DatabaseError(f"database unavailable: {error.orig}") from error
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Database:
+    """Open (and on first use create and migrate) the station database."""
+    engine = create_db_engine(url or default_database_url())
+    if migrate_schema:
+        try:
+            if current_revision(engine) != _head_revision():
+                migrate(engine)
+        except exc.OperationalError as error:
+            engine.dispose()
+            raise DatabaseError(f"database unavailable: {error.orig}") from error
+        except RetroVueError:
+            engine.dispose()
+            raise
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))

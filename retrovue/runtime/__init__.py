@@ -1,0 +1,1 @@
+"""Runtime: the station process, playout, the master clock and the as-run log."""

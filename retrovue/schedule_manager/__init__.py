@@ -1,0 +1,1 @@
+"""Schedule manager: broadcast-domain models, time math, rules, the playlog and the guide."""

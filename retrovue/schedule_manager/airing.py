@@ -1,0 +1,56 @@
+"""What the schedule says airs: the read model runtime and the station's API consume."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledItem:
+    """One playlog event with what playout needs to air it.
+
+    `asset_id`, `file_path` and `title` are None for slate and black pad. `canonical` and
+    `available` are the catalog's flags as read, so runtime can gate again before airing.
+    """
+
+    event_id: int
+    channel_number: int
+    broadcast_day: dt.date
+    start_utc: dt.datetime
+    end_utc: dt.datetime
+    kind: str
+    in_point_ms: int
+    program_group: int
+    asset_id: int | None = None
+    file_path: str | None = None
+    title: str | None = None
+    canonical: bool = False
+    available: bool = False
+    note: str | None = None
+
+    @property
+    def duration_ms(self) -> int:
+        return round((self.end_utc - self.start_utc).total_seconds() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class Airing:
+    """The item on air at `at` and how far into its file playout must start."""
+
+    item: ScheduledItem
+    at: dt.datetime
+
+    @property
+    def elapsed_ms(self) -> int:
+        """Time since the event started."""
+        return round((self.at - self.item.start_utc).total_seconds() * 1000)
+
+    @property
+    def offset_ms(self) -> int:
+        """Position in the file: at - start + in_point."""
+        return self.elapsed_ms + self.item.in_point_ms
+
+    @property
+    def remaining_ms(self) -> int:
+        return round((self.item.end_utc - self.at).total_seconds() * 1000)
