@@ -54,3 +54,16 @@ class Airing:
     @property
     def remaining_ms(self) -> int:
         return round((self.item.end_utc - self.at).total_seconds() * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelInfo:
+    """A channel as clients and playout see it."""
+
+    number: int
+    name: str
+    timezone: str
+    group: str | None
+    logo: str | None
+    active: bool
+    xmltv_id: str
