@@ -8,6 +8,7 @@ Revises:
 Create Date: 2026-11-26 15:56:07.967360
 """
 
+import secrets
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -273,6 +274,7 @@ def upgrade() -> None:
         schema="broadcast",
     )
     _create_gating_trigger()
+    _seed_device_id()
 
 
 def downgrade() -> None:
@@ -351,3 +353,46 @@ def _drop_gating_trigger() -> None:
         return
     op.execute("DROP TRIGGER IF EXISTS playlog_canonical_gate_insert")
     op.execute("DROP TRIGGER IF EXISTS playlog_canonical_gate_update")
+
+
+# The HDHomeRun device id clients see; made once, when the station's database is made.
+# Its last hex digit is the check digit libhdhomerun validates: nibbles 7, 5, 3 and 1 (from
+# the top) pass through this permutation, the others are taken as they are, and all eight
+# must XOR to zero.
+_DEVICE_ID_PERMUTATION = (
+    0xA,
+    0x5,
+    0xF,
+    0x6,
+    0x7,
+    0xC,
+    0x1,
+    0xB,
+    0x9,
+    0x2,
+    0x8,
+    0xD,
+    0x4,
+    0x3,
+    0xE,
+    0x0,
+)
+
+
+def _new_device_id() -> str:
+    # 0x1xxxxxxx: the range real single-tuner-family devices use, never 0 or 0xFFFFFFFF.
+    high = 0x1000000 | secrets.randbits(24)
+    check = 0
+    for index in range(7):
+        nibble = (high >> (4 * (6 - index))) & 0xF
+        check ^= _DEVICE_ID_PERMUTATION[nibble] if index % 2 == 0 else nibble
+    return f"{(high << 4) | check:08X}"
+
+
+def _seed_device_id() -> None:
+    # A lightweight table is not schema-translated, so name the schema only where it exists.
+    schema = "broadcast" if op.get_bind().dialect.name == "postgresql" else None
+    settings = sa.table(
+        "broadcast_station_setting", sa.column("key"), sa.column("value"), schema=schema
+    )
+    op.bulk_insert(settings, [{"key": "hdhomerun_device_id", "value": _new_device_id()}])
