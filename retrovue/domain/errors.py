@@ -45,3 +45,11 @@ class DatabaseError(RetroVueError):
 
 class MediaError(RetroVueError):
     """A media file could not be read, probed or played."""
+
+
+class SourceError(RetroVueError):
+    """A library source (a folder, a Plex server) could not be read."""
+
+
+class PromotionError(ValidationError):
+    """A library item cannot be promoted as asked; the message says why and what to do."""

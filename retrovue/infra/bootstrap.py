@@ -10,7 +10,9 @@ from retrovue.infra.admin_services import (
     ScheduleAdminService,
     TemplateAdminService,
 )
+from retrovue.infra.admin_services.promotion import PromotionService
 from retrovue.infra.db import Database, open_database
+from retrovue.infra.library_services import LibraryService
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class Station:
     templates: TemplateAdminService
     schedule: ScheduleAdminService
     assets: AssetAdminService
+    library: LibraryService
+    promotion: PromotionService
 
     def close(self) -> None:
         self.db.dispose()
@@ -36,4 +40,6 @@ def open_station(url: str | None = None) -> Station:
         templates=TemplateAdminService(db),
         schedule=ScheduleAdminService(db),
         assets=AssetAdminService(db),
+        library=LibraryService(db),
+        promotion=PromotionService(db),
     )

@@ -1,0 +1,1 @@
+"""Where media comes from: folders on disk and Plex Media Servers."""

@@ -1,0 +1,130 @@
+"""PromotionService: library nominations become catalog rows; vanished media is withdrawn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from retrovue.domain.errors import PromotionError, ValidationError
+from retrovue.domain.review import Nomination, mark_promoted, nominate, select_items
+from retrovue.infra.admin_services.views import asset_view
+from retrovue.infra.db import Database
+from retrovue.schedule_manager.models import ASSET_KINDS, CatalogAsset
+
+log = logging.getLogger("retrovue.promotion")
+
+
+@dataclass(frozen=True)
+class PromotionService:
+    db: Database
+
+    def promote(
+        self,
+        ids: Sequence[int] = (),
+        *,
+        source: str | None = None,
+        series: str | None = None,
+        approved_only: bool = False,
+        title: str | None = None,
+        tags: Sequence[str] = (),
+        kind: str | None = None,
+        canonical: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Write (or refresh) one catalog row per item, all or nothing."""
+        if kind is not None and kind not in ASSET_KINDS:
+            raise ValidationError(f"kind must be one of {', '.join(ASSET_KINDS)}", "kind")
+        with self.db.transaction() as session:
+            items = select_items(session, ids, source, series, approved_only)
+            if not items:
+                what = "approved items" if approved_only else "promotable items"
+                raise PromotionError(f"source {source} has no {what}" + _series_note(series))
+            if title is not None and len(items) > 1:
+                raise ValidationError("--title names one item; promote it on its own", "title")
+            views = []
+            for item in items:
+                nomination = nominate(item, canonical, tags)
+                asset = _write(session, nomination, canonical, title, kind)
+                views.append(asset_view(asset))
+            mark_promoted(items)
+            return views
+
+
+def _series_note(series: str | None) -> str:
+    return f" in series {series!r}" if series else ""
+
+
+def _write(
+    session: Session, nom: Nomination, canonical: bool, title: str | None, kind: str | None
+) -> CatalogAsset:
+    if not Path(nom.file_path).is_file():
+        mapped = "" if nom.file_path == nom.source_path else f" (mapped from {nom.source_path})"
+        raise PromotionError(
+            f"library item {nom.item_id}: file {nom.file_path} does not exist{mapped}; "
+            "check the source's path mappings (source map-path)"
+        )
+    asset = session.scalar(
+        select(CatalogAsset).where(CatalogAsset.source_ingest_asset_id == nom.item_id)
+    )
+    if asset is None:
+        asset = CatalogAsset(source_ingest_asset_id=nom.item_id)
+        session.add(asset)
+    asset.title = (title or nom.title)[:500]
+    asset.kind = kind or nom.kind
+    asset.duration_ms = nom.duration_ms
+    asset.file_path = nom.file_path
+    asset.tags = list(nom.tags)
+    asset.canonical = canonical
+    asset.available = True
+    asset.series = nom.series
+    asset.season = nom.season
+    asset.episode = nom.episode
+    asset.episode_title = nom.episode_title
+    asset.description = nom.description
+    asset.rating = nom.rating
+    asset.air_date = nom.air_date
+    asset.year = nom.year
+    asset.markers = [m.to_json() for m in nom.markers]
+    session.flush()
+    return asset
+
+
+def withdraw_vanished(session: Session, item_ids: Sequence[int]) -> int:
+    """Catalog rows promoted from vanished items may not air: unavailable and non-canonical."""
+    if not item_ids:
+        return 0
+    rows = session.execute(
+        update(CatalogAsset)
+        .where(CatalogAsset.source_ingest_asset_id.in_(item_ids))
+        .values(available=False, canonical=False)
+        .returning(CatalogAsset.id, CatalogAsset.source_ingest_asset_id, CatalogAsset.file_path)
+    ).all()
+    for asset_id, item_id, path in rows:
+        log.warning(
+            "catalog asset %s withdrawn: library item %s is gone (%s)", asset_id, item_id, path
+        )
+    return len(rows)
+
+
+def restore_returned(session: Session, item_ids: Sequence[int]) -> int:
+    """Media that came back is available again, but stays off air until promoted again."""
+    if not item_ids:
+        return 0
+    rows = session.execute(
+        update(CatalogAsset)
+        .where(CatalogAsset.source_ingest_asset_id.in_(item_ids))
+        .values(available=True)
+        .returning(CatalogAsset.id, CatalogAsset.source_ingest_asset_id)
+    ).all()
+    for asset_id, item_id in rows:
+        log.info(
+            "catalog asset %s available again (library item %s is back); still non-canonical",
+            asset_id,
+            item_id,
+        )
+    return len(rows)

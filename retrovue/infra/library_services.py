@@ -1,0 +1,177 @@
+"""LibraryService: sources, sync, and library items, each call one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from retrovue.domain import review as library_review
+from retrovue.domain.errors import ConflictError, NotFoundError, ValidationError
+from retrovue.domain.models import (
+    ITEM_KINDS,
+    SOURCE_TYPES,
+    STATES,
+    EditorialMetadata,
+    MediaItem,
+    PathMapping,
+    Source,
+    SourcePath,
+)
+from retrovue.domain.sources.plex import PlexClient
+from retrovue.domain.sync import PlexFactory, Progress, sync_source
+from retrovue.infra.admin_services.promotion import restore_returned, withdraw_vanished
+from retrovue.infra.db import Database
+from retrovue.infra.library_views import item_detail, item_view, source_view
+
+
+@dataclass(frozen=True)
+class LibraryService:
+    db: Database
+    plex_factory: PlexFactory = field(default=PlexClient)
+
+    def add_source(
+        self,
+        name: str,
+        type: str,
+        paths: Sequence[str] = (),
+        kind: str = "program",
+        tags: Sequence[str] = (),
+        url: str | None = None,
+        token: str | None = None,
+        libraries: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        if not name.strip():
+            raise ValidationError("source name must not be empty", "name")
+        if type not in SOURCE_TYPES:
+            raise ValidationError(f"type must be one of {', '.join(SOURCE_TYPES)}", "type")
+        if kind not in ITEM_KINDS:
+            raise ValidationError(f"kind must be one of {', '.join(ITEM_KINDS)}", "kind")
+        roots = [str(Path(p).expanduser().resolve()) for p in paths]
+        if type == "filesystem":
+            if not roots:
+                raise ValidationError("a filesystem source needs at least one --path", "path")
+            for root in roots:
+                if not Path(root).is_dir():
+                    raise ValidationError(f"folder not found: {root}", "path")
+        elif not (url and token):
+            raise ValidationError("a Plex source needs --url and --token", "url")
+        with self.db.transaction() as session:
+            if session.scalar(select(Source.id).where(Source.name == name)) is not None:
+                raise ConflictError(f"source {name} already exists")
+            source = Source(
+                name=name,
+                type=type,
+                default_kind=kind,
+                tags=list(tags),
+                url=url.rstrip("/") if url else None,
+                token=token,
+                libraries=list(libraries),
+                paths=[SourcePath(path=r) for r in dict.fromkeys(roots)],
+            )
+            session.add(source)
+            session.flush()
+            return source_view(source, {})
+
+    def list_sources(self) -> list[dict[str, Any]]:
+        with self.db.reading() as session:
+            sources = session.scalars(select(Source).order_by(Source.name)).all()
+            return [source_view(s, _state_counts(session, s.id)) for s in sources]
+
+    def get_source(self, name: str) -> dict[str, Any]:
+        with self.db.reading() as session:
+            source = _source(session, name)
+            return source_view(source, _state_counts(session, source.id))
+
+    def remove_source(self, name: str) -> None:
+        """Forget a source and its library items; catalog rows already promoted stay."""
+        with self.db.transaction() as session:
+            session.delete(_source(session, name))
+
+    def map_path(self, name: str, from_path: str, to_path: str) -> dict[str, Any]:
+        if not from_path.strip() or not to_path.strip():
+            raise ValidationError("--from and --to must not be empty", "from")
+        with self.db.transaction() as session:
+            source = _source(session, name)
+            for mapping in source.mappings:
+                if mapping.from_path == from_path:
+                    mapping.to_path = to_path
+                    break
+            else:
+                source.mappings.append(PathMapping(from_path=from_path, to_path=to_path))
+            session.flush()
+            return source_view(source, _state_counts(session, source.id))
+
+    def sync(
+        self, name: str, dry_run: bool = False, progress: Progress | None = None
+    ) -> dict[str, Any]:
+        """Sync a source; catalog rows from vanished media are withdrawn in the same
+        transaction. A dry run does all the work and then rolls it back."""
+        with self.db.transaction() as session:
+            source = _source(session, name)
+            report = sync_source(session, source, progress=progress, plex_factory=self.plex_factory)
+            withdrawn = withdraw_vanished(session, report.vanished_ids)
+            restored = restore_returned(session, report.returned_ids)
+            if dry_run:
+                session.rollback()
+        return {
+            **report.to_json(),
+            "withdrawn": withdrawn,
+            "restored": restored,
+            "dry_run": dry_run,
+        }
+
+    def list_items(
+        self,
+        source: str | None = None,
+        status: str | None = None,
+        series: str | None = None,
+        include_deleted: bool = False,
+    ) -> list[dict[str, Any]]:
+        if status is not None and status not in STATES:
+            raise ValidationError(f"status must be one of {', '.join(STATES)}", "status")
+        with self.db.reading() as session:
+            query = (
+                select(MediaItem)
+                .options(selectinload(MediaItem.meta), selectinload(MediaItem.source))
+                .order_by(MediaItem.id)
+            )
+            if source is not None:
+                query = query.where(MediaItem.source_id == _source(session, source).id)
+            if status is not None:
+                query = query.where(MediaItem.state == status)
+            if series is not None:
+                query = query.join(EditorialMetadata).where(EditorialMetadata.series == series)
+            if not include_deleted:
+                query = query.where(~MediaItem.soft_deleted)
+            return [item_view(i) for i in session.scalars(query)]
+
+    def get_item(self, item_id: int) -> dict[str, Any]:
+        with self.db.reading() as session:
+            return item_detail(library_review.get_item(session, item_id))
+
+    def review_item(self, item_id: int, approve: bool, notes: str | None) -> dict[str, Any]:
+        with self.db.transaction() as session:
+            item = library_review.review(session, item_id, approve, notes)
+            session.flush()
+            return item_detail(item)
+
+
+def _source(session: Session, name: str) -> Source:
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is None:
+        raise NotFoundError("source", name)
+    return source
+
+
+def _state_counts(session: Session, source_id: int) -> dict[str, int]:
+    rows = session.execute(
+        select(MediaItem.state, func.count())
+        .where(MediaItem.source_id == source_id, ~MediaItem.soft_deleted)
+        .group_by(MediaItem.state)
+    )
+    return {state: count for state, count in rows}
