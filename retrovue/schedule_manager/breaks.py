@@ -1,0 +1,186 @@
+"""A program's slot laid out: program parts, and breaks filled with spots, bumpers and pad.
+
+Filler is any non-program catalog asset (commercial, promo, station_id, bumper) carrying at
+least one of the rule's `filler_tags`; bumpers likewise by `bumper_tags`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from retrovue.schedule_manager.catalog import Catalog, Entry
+from retrovue.schedule_manager.models import RuleV1
+
+# Breaks shorter than this are merged: a 5-second "break" inside a sitcom helps no one.
+MIN_BREAK_MS = 30_000
+
+
+class Event(NamedTuple):
+    """One planned playlog row, in epoch milliseconds."""
+
+    start_ms: int
+    end_ms: int
+    kind: str
+    asset_id: int | None
+    in_point_ms: int
+    program_group: int
+    broadcast_day: dt.date
+    note: str | None = None
+
+
+class FillerPool:
+    """Spots grouped by duration, longest first, each duration rotated so spots share air."""
+
+    def __init__(self, spots: Iterable[Entry]) -> None:
+        groups: dict[int, list[Entry]] = {}
+        for spot in spots:
+            groups.setdefault(spot.duration_ms, []).append(spot)
+        self.durations = sorted(groups, reverse=True)
+        self.negated = [-d for d in self.durations]
+        self.groups = [sorted(groups[d], key=lambda e: e.id) for d in self.durations]
+        self.turn = [0] * len(self.durations)
+
+    def __bool__(self) -> bool:
+        return bool(self.durations)
+
+    def restart(self, seed: int) -> None:
+        """Start every rotation at a point fixed by `seed`, so a rebuilt day is identical."""
+        self.turn = [seed % len(group) for group in self.groups]
+
+    def take(self, length_ms: int, used: set[int], limit: int | None = None) -> list[Entry]:
+        """Longest-fit first, never a spot in `used`, total at most `length_ms`."""
+        chosen: list[Entry] = []
+        remaining = length_ms
+        index = bisect.bisect_left(self.negated, -remaining)
+        while index < len(self.durations) and remaining >= self.durations[-1]:
+            if len(chosen) == limit:
+                break
+            duration, group = self.durations[index], self.groups[index]
+            tried = 0
+            while remaining >= duration and tried < len(group) and len(chosen) != limit:
+                spot = group[self.turn[index] % len(group)]
+                self.turn[index] += 1
+                tried += 1
+                if spot.id not in used:
+                    used.add(spot.id)
+                    chosen.append(spot)
+                    remaining -= duration
+            index += 1
+        return chosen
+
+
+class BreakFiller:
+    """Fills break time for one channel-day; rotation is deterministic from a fixed start."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._pools: dict[tuple[str, ...], FillerPool] = {}
+        self._seed = 0
+
+    def restart(self, seed: int) -> None:
+        """Rotations restart per channel-day (see `FillerPool.restart`)."""
+        self._seed = seed
+        for pool in self._pools.values():
+            pool.restart(seed)
+
+    def pool(self, tags: tuple[str, ...]) -> FillerPool:
+        key = tuple(sorted(t.lower() for t in tags))
+        if key not in self._pools:
+            wanted = set(key)
+            spots = (e for e in self.catalog.non_programs() if not e.tags.isdisjoint(wanted))
+            pool = FillerPool(spots)
+            pool.restart(self._seed)
+            self._pools[key] = pool
+        return self._pools[key]
+
+    def fill(self, rule: RuleV1, start: int, length: int, group: int, day: dt.date) -> list[Event]:
+        """Events covering exactly [start, start + length)."""
+        events: list[Event] = []
+        pos = start
+        pieces: list[Entry] = []
+        closing: Entry | None = None
+        if rule.breaks != "none":
+            used: set[int] = set()
+            bumpers = self.pool(rule.bumper_tags) if rule.bumper_tags else None
+            if bumpers:
+                opening = bumpers.take(length // 2, used, limit=1)
+                closing_pick = bumpers.take(length // 2, used, limit=1) if opening else []
+                if opening and not closing_pick:
+                    # A lone bumper may close the break it opened; spots still never repeat.
+                    closing_pick = bumpers.take(length // 2, set(), limit=1)
+                if closing_pick:
+                    pieces.extend(opening)
+                    closing = closing_pick[0]
+                else:
+                    used.clear()
+            budget = length - sum(p.duration_ms for p in pieces)
+            budget -= closing.duration_ms if closing else 0
+            spots = self.pool(rule.filler_tags) if rule.filler_tags else None
+            if spots:
+                pieces.extend(spots.take(budget, used))
+        for piece in pieces:
+            events.append(Event(pos, pos + piece.duration_ms, piece.kind, piece.id, 0, group, day))
+            pos += piece.duration_ms
+        pad_end = start + length - (closing.duration_ms if closing else 0)
+        if pad_end > pos:
+            events.append(Event(pos, pad_end, rule.pad, None, 0, group, day, "break pad"))
+            pos = pad_end
+        if closing is not None:
+            end = pos + closing.duration_ms
+            events.append(Event(pos, end, closing.kind, closing.id, 0, group, day))
+        return events
+
+
+def break_points(entry: Entry, rule: RuleV1, residue: int) -> list[int]:
+    """Offsets into the program where its breaks go; `duration` means after it ends."""
+    duration = entry.duration_ms
+    if residue <= 0:
+        return []
+    if rule.breaks == "even" and rule.break_count > 0:
+        n = rule.break_count
+        points = [duration * k // (n + 1) for k in range(1, n + 1)]
+    elif rule.breaks == "chapters" and entry.breaks and rule.break_count > 0:
+        points = _spread(list(entry.breaks), rule.break_count)
+    else:
+        # `end`, `none`, or chapters on a program without marks: everything after the program.
+        return [duration]
+    most = max(1, residue // MIN_BREAK_MS)
+    return _spread(points, most) if len(points) > most else points
+
+
+def _spread(points: list[int], count: int) -> list[int]:
+    """`count` of `points`, spread evenly across them."""
+    if len(points) <= count:
+        return points
+    step = (len(points) + 1) / (count + 1)
+    return sorted({points[min(len(points) - 1, round(step * (k + 1)) - 1)] for k in range(count)})
+
+
+def lay_slot(
+    entry: Entry, rule: RuleV1, start: int, slot_end: int, filler: BreakFiller, day: dt.date
+) -> list[Event]:
+    """The program from `start`, split at its breaks, the slot filled exactly to `slot_end`."""
+    group = start // 1000
+    residue = slot_end - start - entry.duration_ms
+    points = break_points(entry, rule, residue)
+    shares = [residue // len(points)] * len(points) if points else []
+    if shares:
+        shares[-1] += residue - sum(shares)
+    events: list[Event] = []
+    pos, done = start, 0
+    for point, share in zip(points, shares, strict=True):
+        if point > done:
+            events.append(Event(pos, pos + point - done, "program", entry.id, done, group, day))
+            pos += point - done
+            done = point
+        events.extend(filler.fill(rule, pos, share, group, day))
+        pos += share
+    if done < entry.duration_ms:
+        end = pos + entry.duration_ms - done
+        events.append(Event(pos, end, "program", entry.id, done, group, day))
+        pos = end
+    assert pos == slot_end, "slot laid out to the exact grid boundary"
+    return events

@@ -1,0 +1,125 @@
+"""The airable catalog held in memory for one planning run, and the marker shape it reads.
+
+Markers (`catalog_asset.markers`) are a JSON list of objects
+`{"kind": "chapter" | "break" | "intro" | "credits", "start_ms": int, "end_ms": int | null}`.
+Break candidates are the starts of `break` markers and of every `chapter` but the first;
+`intro` and `credits` are kept for playout and never split a program.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from retrovue.schedule_manager.models import CatalogAsset
+
+BREAK_MARKER_KINDS = frozenset({"chapter", "break"})
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A canonical, available catalog asset as the planner needs it."""
+
+    id: int
+    kind: str
+    duration_ms: int
+    title: str
+    tags: frozenset[str]
+    series: str | None = None
+    season: int | None = None
+    episode: int | None = None
+    rating: str | None = None
+    breaks: tuple[int, ...] = ()
+    file_path: str = ""
+
+    @property
+    def episode_order(self) -> tuple[int, int, str, int]:
+        return (self.season or 0, self.episode or 0, self.title, self.id)
+
+
+def break_candidates(markers: object, duration_ms: int) -> tuple[int, ...]:
+    """Offsets (ms, strictly inside the program) where a break may be placed."""
+    if not isinstance(markers, list):
+        return ()
+    points: set[int] = set()
+    for marker in markers:
+        if not isinstance(marker, dict) or marker.get("kind") not in BREAK_MARKER_KINDS:
+            continue
+        start = marker.get("start_ms")
+        if isinstance(start, int | float) and 0 < start < duration_ms:
+            points.add(int(start))
+    return tuple(sorted(points))
+
+
+class Catalog:
+    """Every asset that may air, split by kind; nothing else is ever offered to a rule."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries: dict[int, Entry] = {}
+        self.by_kind: dict[str, list[Entry]] = {}
+        for entry in entries:
+            self.entries[entry.id] = entry
+            self.by_kind.setdefault(entry.kind, []).append(entry)
+        for group in self.by_kind.values():
+            group.sort(key=lambda e: e.id)
+
+    def non_programs(self) -> Iterable[Entry]:
+        for kind, group in self.by_kind.items():
+            if kind != "program":
+                yield from group
+
+    @classmethod
+    def load(cls, session: Session) -> Catalog:
+        """Read canonical, available assets once (columns only, no ORM objects)."""
+        table = CatalogAsset.__table__
+        rows = session.execute(
+            select(
+                table.c.id,
+                table.c.kind,
+                table.c.duration_ms,
+                table.c.title,
+                table.c.tags,
+                table.c.series,
+                table.c.season,
+                table.c.episode,
+                table.c.rating,
+                table.c.markers,
+                table.c.file_path,
+            ).where(table.c.canonical.is_(True), table.c.available.is_(True))
+        )
+        return cls(
+            Entry(
+                id=row.id,
+                kind=row.kind,
+                duration_ms=int(row.duration_ms),
+                title=row.title,
+                tags=frozenset(str(t).lower() for t in (row.tags or [])),
+                series=row.series,
+                season=row.season,
+                episode=row.episode,
+                rating=row.rating.upper() if row.rating else None,
+                breaks=break_candidates(row.markers, int(row.duration_ms)),
+                file_path=row.file_path,
+            )
+            for row in rows
+        )
+
+
+def catalog_fingerprint(session: Session) -> str:
+    """Changes whenever an asset is added, removed, or updated (including its gating)."""
+    table = CatalogAsset.__table__
+    row = session.execute(
+        select(
+            func.count(),
+            func.max(table.c.id),
+            func.max(table.c.updated_at),
+            func.sum(case((and_(table.c.canonical, table.c.available), table.c.id), else_=0)),
+        ).select_from(table)
+    ).one()
+    stamp = row[2].isoformat() if isinstance(row[2], dt.datetime) else str(row[2])
+    return hashlib.sha1(f"{row[0]}:{row[1]}:{stamp}:{row[3]}".encode()).hexdigest()[:16]

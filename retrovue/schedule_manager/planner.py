@@ -1,0 +1,120 @@
+"""One channel's broadcast day laid out in memory: blocks filled, carryover, slate elsewhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from retrovue.domain.errors import ValidationError
+from retrovue.schedule_manager.breaks import BreakFiller, Event, lay_slot
+from retrovue.schedule_manager.models import RuleV1
+from retrovue.schedule_manager.rules import Book, Selector, make_picker
+from retrovue.schedule_manager.timemath import ChannelClock, GridIndex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A template block as stored: local minutes and its raw rule_json."""
+
+    start_minutes: int
+    end_minutes: int
+    rule_json: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        s, e = self.start_minutes, self.end_minutes
+        return f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
+
+
+@dataclass
+class DayPlan:
+    day: dt.date
+    events: list[Event]
+    end_ms: int
+    warnings: list[str] = field(default_factory=list)
+
+
+class ChannelPlanner:
+    """Plans consecutive broadcast days of one channel; keeps its grid between days."""
+
+    def __init__(
+        self, channel_id: int, clock: ChannelClock, selector: Selector, filler: BreakFiller
+    ) -> None:
+        self.channel_id = channel_id
+        self.clock = clock
+        self.selector = selector
+        self.filler = filler
+        self.grid: GridIndex = clock.grid()
+
+    def plan_day(
+        self, day: dt.date, blocks: Sequence[Block] | None, book: Book, carry_ms: int
+    ) -> DayPlan:
+        """Events from `carry_ms` (or the day's start, if later) to the end of its last slot.
+
+        `blocks` None means no template: the whole day is slate.
+        """
+        day_start, day_end = self.clock.day_span_ms(day)
+        self.grid.add(day_start)
+        self.grid.add(day_end)
+        self.filler.restart(zlib.crc32(f"{self.channel_id}:{day.isoformat()}".encode()))
+        plan = DayPlan(day, [], max(carry_ms, day_start))
+        if blocks is None:
+            self._slate(plan, day_end, "no template for this broadcast day")
+            return plan
+        spans = sorted(
+            ((*self.clock.block_span_ms(day, b.start_minutes, b.end_minutes), b) for b in blocks),
+            key=lambda span: (span[0], span[1]),
+        )
+        for start, end, block in spans:
+            self.grid.add(start)
+            self.grid.add(end)
+            if plan.end_ms < start:
+                self._slate(plan, start, "no template block covers this time")
+            if plan.end_ms < end:
+                self._fill_block(plan, block, end, book)
+        if plan.end_ms < day_end:
+            self._slate(plan, day_end, "no template block covers this time")
+        return plan
+
+    def _slate(self, plan: DayPlan, until: int, note: str, kind: str = "slate") -> None:
+        """Slate from the plan's end to `until`, one guide entry per grid slot."""
+        points = [p for p in self.grid.between(plan.end_ms, until) if plan.end_ms < p < until]
+        pos = plan.end_ms
+        for point in [*points, until]:
+            plan.events.append(Event(pos, point, kind, None, 0, pos // 1000, plan.day, note))
+            pos = point
+        plan.end_ms = until
+
+    def _fill_block(self, plan: DayPlan, block: Block, end: int, book: Book) -> None:
+        try:
+            rule = RuleV1.parse(block.rule_json)
+        except ValidationError as error:
+            self._refuse(plan, block, end, f"rule is not valid: {error}")
+            return
+        pool = self.selector.programs(rule)
+        if not pool:
+            self._refuse(plan, block, end, "no canonical, available asset matches its rule")
+            return
+        picker = make_picker(rule, pool, book, self.channel_id, plan.day)
+        while plan.end_ms < end:
+            start = plan.end_ms
+            entry = picker.pick(start, end - start if rule.overrun == "skip" else None)
+            if entry is None:
+                minutes = (end - start) // 60_000
+                self._refuse(plan, block, end, f"no matching program fits the last {minutes} min")
+                return
+            slot_end = self.grid.ceil(start + entry.duration_ms)
+            plan.events.extend(lay_slot(entry, rule, start, slot_end, self.filler, plan.day))
+            plan.end_ms = slot_end
+
+    def _refuse(self, plan: DayPlan, block: Block, end: int, reason: str) -> None:
+        note = f"block {block.label}: {reason}"
+        log.warning("channel %s, %s: %s (slate instead)", self.channel_id, plan.day, note)
+        plan.warnings.append(note)
+        self._slate(plan, end, note)

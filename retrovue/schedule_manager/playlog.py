@@ -1,0 +1,187 @@
+"""The playlog table read and written in bulk (Core statements, no per-row ORM objects)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from retrovue.schedule_manager.airing import ScheduledItem
+from retrovue.schedule_manager.breaks import Event
+from retrovue.schedule_manager.models import CatalogAsset, Channel, PlaylogEvent, RuleCursor
+from retrovue.schedule_manager.timemath import from_ms, to_ms
+
+EVENTS = cast(Table, PlaylogEvent.__table__)
+ASSETS = cast(Table, CatalogAsset.__table__)
+CHANNELS = cast(Table, Channel.__table__)
+# No event is longer than this; it bounds index range scans that look back from an instant.
+LONGEST_EVENT = dt.timedelta(hours=24)
+# The cursor key under which each planned day's configuration fingerprint is kept.
+PLAN_KEY = "plan"
+
+_ITEM_COLUMNS = (
+    EVENTS.c.id,
+    CHANNELS.c.number,
+    EVENTS.c.broadcast_day,
+    EVENTS.c.start_utc,
+    EVENTS.c.end_utc,
+    EVENTS.c.kind,
+    EVENTS.c.in_point_ms,
+    EVENTS.c.program_group,
+    EVENTS.c.asset_id,
+    ASSETS.c.file_path,
+    ASSETS.c.title,
+    ASSETS.c.canonical,
+    ASSETS.c.available,
+    EVENTS.c.note,
+)
+_JOINED = EVENTS.join(CHANNELS, CHANNELS.c.id == EVENTS.c.channel_id).outerjoin(
+    ASSETS, ASSETS.c.id == EVENTS.c.asset_id
+)
+
+# Through the unique (channel_id, start_utc) index: the last event starting at or before `at`.
+AIRING = (
+    select(*_ITEM_COLUMNS)
+    .select_from(_JOINED)
+    .where(CHANNELS.c.number == bindparam("number"), EVENTS.c.start_utc <= bindparam("at"))
+    .order_by(EVENTS.c.start_utc.desc())
+    .limit(1)
+)
+
+
+def item_of(row: Any) -> ScheduledItem:
+    """A result row of `_ITEM_COLUMNS` as the read model."""
+    return ScheduledItem(
+        event_id=row.id,
+        channel_number=row.number,
+        broadcast_day=row.broadcast_day,
+        start_utc=row.start_utc,
+        end_utc=row.end_utc,
+        kind=row.kind,
+        in_point_ms=int(row.in_point_ms),
+        program_group=int(row.program_group),
+        asset_id=row.asset_id,
+        file_path=row.file_path,
+        title=row.title,
+        canonical=bool(row.canonical),
+        available=bool(row.available),
+        note=row.note,
+    )
+
+
+def items_between(
+    session: Session, number: int, start: dt.datetime, end: dt.datetime
+) -> list[ScheduledItem]:
+    """Events of channel `number` overlapping [start, end), by start."""
+    rows = session.execute(
+        select(*_ITEM_COLUMNS)
+        .select_from(_JOINED)
+        .where(
+            CHANNELS.c.number == number,
+            EVENTS.c.start_utc >= start - LONGEST_EVENT,
+            EVENTS.c.start_utc < end,
+            EVENTS.c.end_utc > start,
+        )
+        .order_by(EVENTS.c.start_utc)
+    )
+    return [item_of(row) for row in rows]
+
+
+def insert_events(session: Session, channel_id: int, events: Sequence[Event]) -> int:
+    """Bulk insert (executemany); the database's gate trigger checks every asset again."""
+    if not events:
+        return 0
+    session.execute(
+        insert(EVENTS),
+        [
+            {
+                "channel_id": channel_id,
+                "broadcast_day": e.broadcast_day,
+                "start_utc": from_ms(e.start_ms),
+                "end_utc": from_ms(e.end_ms),
+                "kind": e.kind,
+                "asset_id": e.asset_id,
+                "in_point_ms": e.in_point_ms,
+                "program_group": e.program_group,
+                "note": e.note,
+            }
+            for e in events
+        ],
+    )
+    return len(events)
+
+
+def delete_from(session: Session, channel_id: int, cut_ms: int) -> int:
+    """Remove every event starting at or after `cut_ms`; returns how many."""
+    result = session.execute(
+        delete(EVENTS).where(
+            EVENTS.c.channel_id == channel_id, EVENTS.c.start_utc >= from_ms(cut_ms)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def delete_before(session: Session, cutoff: dt.datetime) -> int:
+    """Trim history: events that ended before `cutoff`."""
+    result = session.execute(delete(EVENTS).where(EVENTS.c.end_utc < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def group_end_covering(session: Session, channel_id: int, ms: int) -> int | None:
+    """If an event covers `ms`, the end of its whole guide entry (program and its breaks)."""
+    at = from_ms(ms)
+    row = session.execute(
+        select(EVENTS.c.program_group, EVENTS.c.end_utc)
+        .where(EVENTS.c.channel_id == channel_id, EVENTS.c.start_utc <= at)
+        .order_by(EVENTS.c.start_utc.desc())
+        .limit(1)
+    ).first()
+    if row is None or row.end_utc <= at:
+        return None
+    group_start = from_ms(int(row.program_group) * 1000)
+    end = session.scalar(
+        select(func.max(EVENTS.c.end_utc)).where(
+            EVENTS.c.channel_id == channel_id,
+            EVENTS.c.start_utc >= group_start,
+            EVENTS.c.start_utc < group_start + LONGEST_EVENT,
+            EVENTS.c.program_group == row.program_group,
+        )
+    )
+    return to_ms(end) if end is not None else to_ms(row.end_utc)
+
+
+def last_end(session: Session, channel_id: int) -> int | None:
+    end = session.scalar(
+        select(EVENTS.c.end_utc)
+        .where(EVENTS.c.channel_id == channel_id)
+        .order_by(EVENTS.c.start_utc.desc())
+        .limit(1)
+    )
+    return None if end is None else to_ms(end)
+
+
+def load_snapshots(session: Session, channel_id: int) -> dict[str, dict[str, Any]]:
+    """Per cursor key, its state snapshot per broadcast day (ISO date)."""
+    rows = session.execute(
+        select(RuleCursor.key, RuleCursor.state).where(RuleCursor.channel_id == channel_id)
+    )
+    return {key: dict((state or {}).get("days", {})) for key, state in rows.tuples()}
+
+
+def save_snapshots(
+    session: Session, channel_id: int, snapshots: dict[str, dict[str, Any]], keys: Iterable[str]
+) -> None:
+    existing = {
+        row.key: row
+        for row in session.scalars(select(RuleCursor).where(RuleCursor.channel_id == channel_id))
+    }
+    for key in keys:
+        state = {"days": snapshots.get(key, {})}
+        if key in existing:
+            existing[key].state = state
+        else:
+            session.add(RuleCursor(channel_id=channel_id, key=key, state=state))
+    session.flush()

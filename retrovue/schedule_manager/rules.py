@@ -1,0 +1,209 @@
+"""rule_json v1 interpreted: which catalog assets a block may air and in which order.
+
+Order state lives in a *book* (cursor key -> JSON state) that the orchestrator persists in
+`broadcast_rule_cursor`, one snapshot per broadcast day, so a rebuilt day starts from the
+state the day before left and comes out the same.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+import random
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from retrovue.schedule_manager.catalog import Catalog, Entry
+from retrovue.schedule_manager.models import RATING_RANK, RuleV1
+
+Book = dict[str, Any]
+KEEP_SNAPSHOT_DAYS = 14
+
+
+def matches(rule: RuleV1, entry: Entry) -> bool:
+    """Selection: kind, tags (all/any/none), series, rating ceiling and duration range."""
+    if entry.kind != rule.kind:
+        return False
+    if rule.tags and not entry.tags.issuperset(t.lower() for t in rule.tags):
+        return False
+    if rule.any_tags and entry.tags.isdisjoint(t.lower() for t in rule.any_tags):
+        return False
+    if rule.exclude_tags and not entry.tags.isdisjoint(t.lower() for t in rule.exclude_tags):
+        return False
+    if rule.series and entry.series not in rule.series:
+        return False
+    if rule.max_rating is not None:
+        # An unrated asset is refused where a ceiling is set: the block's audience is guarded.
+        rank = RATING_RANK.get(entry.rating or "")
+        if rank is None or rank > RATING_RANK[rule.max_rating]:
+            return False
+    minutes = entry.duration_ms / 60_000
+    if rule.min_minutes is not None and minutes < rule.min_minutes:
+        return False
+    return rule.max_minutes is None or minutes <= rule.max_minutes
+
+
+def selection_key(rule: RuleV1) -> str:
+    """A short stable digest of the selection part of a rule (not its layout)."""
+    fields = ("tags", "any_tags", "exclude_tags", "series", "kind", "max_rating")
+    data = {k: getattr(rule, k) for k in (*fields, "min_minutes", "max_minutes")}
+    return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def cursor_key(prefix: str, name: str) -> str:
+    key = f"{prefix}:{name}"
+    return key if len(key) <= 200 else f"{prefix}:#{hashlib.sha1(name.encode()).hexdigest()}"
+
+
+class Selector:
+    """Pools of programs per rule, computed once per catalog and shared by every channel."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._pools: dict[str, list[Entry]] = {}
+
+    def programs(self, rule: RuleV1) -> list[Entry]:
+        key = selection_key(rule)
+        if key not in self._pools:
+            candidates = self.catalog.by_kind.get(rule.kind, [])
+            self._pools[key] = [e for e in candidates if matches(rule, e)]
+        return self._pools[key]
+
+
+class Picker(Protocol):
+    def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
+        """The next program to air at `at_ms` (no longer than `max_ms` when given)."""
+
+
+def _fits(entry: Entry, max_ms: int | None) -> bool:
+    return max_ms is None or entry.duration_ms <= max_ms
+
+
+class Sequential:
+    """Episodes in order, a cursor per series; series in a block take turns."""
+
+    def __init__(self, pool: Sequence[Entry], book: Book) -> None:
+        self.book = book
+        self.series: dict[str, list[Entry]] = {}
+        for entry in pool:
+            self.series.setdefault(entry.series or "", []).append(entry)
+        for episodes in self.series.values():
+            episodes.sort(key=lambda e: e.episode_order)
+
+    def _state(self, series: str) -> dict[str, Any]:
+        state: dict[str, Any] = self.book.setdefault(cursor_key("sequential", series), {})
+        return state
+
+    def _next(self, series: str) -> Entry:
+        episodes = self.series[series]
+        last = self._state(series).get("last_id")
+        index = next((i + 1 for i, e in enumerate(episodes) if e.id == last), 0)
+        return episodes[index % len(episodes)]
+
+    def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
+        turn = sorted(self.series, key=lambda s: (self._state(s).get("last_at", -1), s))
+        for series in turn:
+            entry = self._next(series)
+            if _fits(entry, max_ms):
+                self._state(series).update(last_id=entry.id, last_at=at_ms)
+                return entry
+        return None
+
+
+class Random:
+    """Seeded by channel, broadcast day and selection: a rebuild picks the same."""
+
+    def __init__(self, pool: Sequence[Entry], seed: str) -> None:
+        self.pool = pool
+        self.rng = random.Random(seed)
+
+    def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
+        for _ in range(8):
+            entry = self.rng.choice(self.pool)
+            if _fits(entry, max_ms):
+                return entry
+        fitting = [e for e in self.pool if _fits(e, max_ms)]
+        return self.rng.choice(fitting) if fitting else None
+
+
+class Shuffle:
+    """A shuffled bag: nothing repeats until the whole pool has aired."""
+
+    def __init__(self, pool: Sequence[Entry], state: dict[str, Any], seed: str) -> None:
+        self.pool = {e.id: e for e in pool}
+        self.state = state
+        self.seed = seed
+
+    def _refill(self) -> list[int]:
+        bag = sorted(self.pool)
+        refills = int(self.state.get("refills", 0)) + 1
+        random.Random(f"{self.seed}:{refills}").shuffle(bag)
+        self.state.update(bag=bag, refills=refills)
+        return bag
+
+    def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
+        bag: list[int] = [i for i in self.state.get("bag", []) if i in self.pool]
+        if not bag:
+            bag = self._refill()
+        for index, asset_id in enumerate(bag):
+            if _fits(self.pool[asset_id], max_ms):
+                bag.pop(index)
+                self.state["bag"] = bag
+                return self.pool[asset_id]
+        self.state["bag"] = bag
+        return None
+
+
+class LeastRecentlyUsed:
+    """The asset that aired longest ago (never-aired first, by id)."""
+
+    def __init__(self, pool: Sequence[Entry], state: dict[str, Any]) -> None:
+        self.last: dict[str, int] = state.setdefault("last", {})
+        self.queue = sorted(pool, key=lambda e: (self.last.get(str(e.id), -1), e.id))
+
+    def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
+        for index, entry in enumerate(self.queue):
+            if _fits(entry, max_ms):
+                self.queue.append(self.queue.pop(index))
+                self.last[str(entry.id)] = at_ms
+                return entry
+        return None
+
+
+def make_picker(
+    rule: RuleV1, pool: Sequence[Entry], book: Book, channel_id: int, day: dt.date
+) -> Picker:
+    """The picker for a block's order, reading and writing its state in `book`."""
+    key = selection_key(rule)
+    seed = f"{channel_id}:{day.isoformat()}:{key}"
+    if rule.order == "sequential":
+        return Sequential(pool, book)
+    if rule.order == "random":
+        return Random(pool, seed)
+    if rule.order == "shuffle":
+        return Shuffle(pool, book.setdefault(cursor_key("shuffle", key), {}), seed)
+    return LeastRecentlyUsed(pool, book.setdefault(cursor_key("lru", key), {}))
+
+
+def book_before(snapshots: dict[str, dict[str, Any]], day: dt.date) -> Book:
+    """Each key's state as the last day planned before `day` left it."""
+    iso = day.isoformat()
+    book: Book = {}
+    for key, days in snapshots.items():
+        earlier = [d for d in days if d < iso]
+        if earlier:
+            book[key] = copy.deepcopy(days[max(earlier)])
+    return book
+
+
+def record_day(snapshots: dict[str, dict[str, Any]], book: Book, day: dt.date) -> None:
+    """Store the state after `day`; later snapshots are void (those days get re-planned)."""
+    iso = day.isoformat()
+    oldest = (day - dt.timedelta(days=KEEP_SNAPSHOT_DAYS)).isoformat()
+    for key, state in book.items():
+        snapshots.setdefault(key, {})[iso] = copy.deepcopy(state)
+    for days in snapshots.values():
+        for stale in [d for d in days if d > iso or d < oldest]:
+            del days[stale]
