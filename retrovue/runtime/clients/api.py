@@ -1,0 +1,136 @@
+"""The station's JSON API: channels, what is on now, and a channel's schedule over a window."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Final
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from retrovue.domain.errors import ValidationError
+from retrovue.runtime.clients.context import ClientContext, client_errors
+from retrovue.runtime.clients.hdhomerun import stream_url
+from retrovue.runtime.clients.m3u import logo_url
+from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
+
+DEFAULT_WINDOW: Final = dt.timedelta(hours=6)
+MAX_WINDOW: Final = dt.timedelta(days=8)
+NEXT_LOOKAHEAD: Final = dt.timedelta(hours=6)
+# A query string decodes "+" to a space, so "...T10:00:00+01:00" arrives as "...T10:00:00 01:00".
+_SPACED_OFFSET: Final = re.compile(r" (\d{2}:?\d{2})$")
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def channel_json(base: str, channel: ChannelInfo) -> dict[str, object]:
+    return {
+        "number": channel.number,
+        "name": channel.name,
+        "xmltv_id": channel.xmltv_id,
+        "group": channel.group,
+        "timezone": channel.timezone,
+        "logo": logo_url(base, channel) or None,
+        "stream_url": stream_url(base, channel.number),
+        "hls_url": f"{base}/iptv/channel/{channel.number}.m3u8",
+    }
+
+
+def item_json(item: ScheduledItem) -> dict[str, object]:
+    return {
+        "event_id": item.event_id,
+        "kind": item.kind,
+        "title": item.title,
+        "start": _iso(item.start_utc),
+        "end": _iso(item.end_utc),
+        "duration_ms": item.duration_ms,
+        "asset_id": item.asset_id,
+        "in_point_ms": item.in_point_ms,
+        "program_group": item.program_group,
+        "broadcast_day": item.broadcast_day.isoformat(),
+    }
+
+
+def parse_instant(name: str, raw: str | None, default: dt.datetime) -> dt.datetime:
+    """An ISO 8601 query parameter as a UTC instant; one without an offset is taken as UTC."""
+    if raw is None or raw == "":
+        return default
+    text = _SPACED_OFFSET.sub(r"+\1", raw.strip())
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            f"{name}: {raw!r} is not an ISO 8601 date-time (e.g. 2024-05-01T18:00:00Z)", name
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _number(request: Request) -> int:
+    raw = request.path_params["number"]
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationError(f"channel number must be an integer, not {raw!r}", "number") from None
+
+
+def api_routes(ctx: ClientContext) -> list[BaseRoute]:
+    def channels(request: Request) -> Response:
+        base = ctx.config.request_base(request)
+        listed = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
+        return JSONResponse({"channels": [channel_json(base, c) for c in listed]})
+
+    @client_errors
+    def now(request: Request) -> Response:
+        channel = ctx.channel(_number(request))
+        at = ctx.clock()
+        airing = ctx.schedule.what_is_airing(channel.number, at)
+        body: dict[str, object] = {
+            "channel": channel_json(ctx.config.request_base(request), channel),
+            "at": _iso(at),
+            "item": None,
+            "offset_ms": None,
+            "remaining_ms": None,
+            "next": None,
+        }
+        if airing is not None:
+            end = airing.item.end_utc
+            upcoming = ctx.schedule.items_between(channel.number, end, end + NEXT_LOOKAHEAD)
+            following = next((i for i in upcoming if i.start_utc >= end), None)
+            body |= {
+                "item": item_json(airing.item),
+                "offset_ms": airing.offset_ms,
+                "remaining_ms": airing.remaining_ms,
+                "next": None if following is None else item_json(following),
+            }
+        return JSONResponse(body)
+
+    @client_errors
+    def schedule(request: Request) -> Response:
+        channel = ctx.channel(_number(request))
+        start = parse_instant("from", request.query_params.get("from"), ctx.clock())
+        end = parse_instant("to", request.query_params.get("to"), start + DEFAULT_WINDOW)
+        if end <= start:
+            raise ValidationError("to must be later than from", "to")
+        if end - start > MAX_WINDOW:
+            raise ValidationError(f"the window may span at most {MAX_WINDOW.days} days", "to")
+        items = ctx.schedule.items_between(channel.number, start, end)
+        return JSONResponse(
+            {
+                "channel": channel_json(ctx.config.request_base(request), channel),
+                "from": _iso(start),
+                "to": _iso(end),
+                "items": [item_json(item) for item in items],
+            }
+        )
+
+    return [
+        Route("/api/channels", channels, methods=["GET"]),
+        Route("/api/channels/{number}/now", now, methods=["GET"]),
+        Route("/api/channels/{number}/schedule", schedule, methods=["GET"]),
+    ]

@@ -1,0 +1,151 @@
+"""What the client-facing routes share: the schedule they read, the clock, the station's facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from functools import wraps
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from retrovue.domain.errors import NotFoundError, RetroVueError, ValidationError
+from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
+from retrovue.schedule_manager.models import PlaylogEvent, StationSetting
+
+DEVICE_ID_KEY = "hdhomerun_device_id"
+WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})
+
+
+class ReadableDatabase(Protocol):
+    """The part of the station database the client routes use: read-only sessions."""
+
+    def reading(self) -> AbstractContextManager[Session]: ...
+
+
+class ScheduleReader(Protocol):
+    """The schedule manager's read side, as `ScheduleService` offers it."""
+
+    @property
+    def db(self) -> ReadableDatabase: ...
+
+    def list_channels(self, active_only: bool = True) -> list[ChannelInfo]: ...
+
+    def what_is_airing(self, channel_number: int, at: dt.datetime) -> Airing | None: ...
+
+    def items_between(
+        self, channel_number: int, start: dt.datetime, end: dt.datetime
+    ) -> list[ScheduledItem]: ...
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """How the station presents itself; `public_url` overrides URLs taken from requests."""
+
+    device_id: str
+    tuner_count: int = 4
+    friendly_name: str = "RetroVue"
+    public_url: str | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8420
+
+    def __post_init__(self) -> None:
+        if self.tuner_count < 1:
+            raise ValidationError("the tuner count must be at least 1", "tuner_count")
+        if self.public_url is not None and urlsplit(self.public_url).scheme not in (
+            "http",
+            "https",
+        ):
+            raise ValidationError(
+                f"public URL {self.public_url!r} must start with http:// or https://",
+                "public_url",
+            )
+
+    def request_base(self, request: Request) -> str:
+        """The station's base URL as this client reached it (no trailing slash)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return str(request.base_url).rstrip("/")
+
+    def advertised_base(self, peer_host: str) -> str:
+        """The base URL to give a peer that found us by discovery, with no request to go by."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = self.listen_host
+        if host in WILDCARD_HOSTS:
+            host = local_address_towards(peer_host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.listen_port}"
+
+
+def local_address_towards(peer_host: str) -> str:
+    """The local address the kernel would use to reach `peer_host` (no packet is sent)."""
+    family = socket.AF_INET6 if ":" in peer_host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect((peer_host, 9))
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1" if family == socket.AF_INET else "::1"
+
+
+@dataclass(frozen=True)
+class ClientContext:
+    """Everything a client route needs; built once by the station entry."""
+
+    schedule: ScheduleReader
+    config: ClientConfig
+    clock: Callable[[], dt.datetime]
+
+    def channel(self, number: int) -> ChannelInfo:
+        """An active channel by number, or NotFoundError."""
+        for channel in self.schedule.list_channels(active_only=True):
+            if channel.number == number:
+                return channel
+        raise NotFoundError("channel", number)
+
+
+def read_device_id(db: ReadableDatabase) -> str:
+    """The HDHomeRun device id the database was seeded with (never made up here)."""
+    with db.reading() as session:
+        value = session.get(StationSetting, DEVICE_ID_KEY)
+        if value is None:
+            raise NotFoundError("station setting", DEVICE_ID_KEY)
+        return value.value
+
+
+def playlog_token(db: ReadableDatabase) -> tuple[int, int]:
+    """A cheap fingerprint of the playlog: it changes whenever rows are added or replaced."""
+    with db.reading() as session:
+        count, top = session.execute(
+            select(func.count(PlaylogEvent.id), func.coalesce(func.max(PlaylogEvent.id), 0))
+        ).one()
+        return int(count), int(top)
+
+
+Endpoint = Callable[[Request], Response]
+
+
+def client_errors(endpoint: Endpoint) -> Endpoint:
+    """Our errors as JSON with their HTTP status: 404 not found, 400 bad input, never a trace."""
+
+    @wraps(endpoint)
+    def guarded(request: Request) -> Response:
+        try:
+            return endpoint(request)
+        except NotFoundError as error:
+            return JSONResponse({"error": str(error)}, status_code=404)
+        except ValidationError as error:
+            return JSONResponse({"error": str(error), "field": error.field}, status_code=400)
+        except RetroVueError as error:
+            return JSONResponse({"error": str(error)}, status_code=503)
+
+    return guarded

@@ -1,0 +1,84 @@
+"""The M3U playlist IPTV players (VLC, mpv, Kodi) open: one entry per active channel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from retrovue.domain.errors import NotFoundError
+from retrovue.runtime.clients.context import ClientContext, client_errors
+from retrovue.runtime.clients.hdhomerun import stream_url
+from retrovue.schedule_manager.airing import ChannelInfo
+
+DEFAULT_GROUP = "RetroVue"
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+}
+
+
+def _line(text: str) -> str:
+    """One line's worth of text: a newline would end the entry early."""
+    return " ".join(text.split("\n")).replace("\r", " ")
+
+
+def attribute(value: str) -> str:
+    """An attribute value: M3U has no escape for a double quote, so it becomes a single one.
+
+    Players and parsers read `name="[^"]*"`; a literal `"` would end the value early and
+    swallow the rest of the line. The display name after the comma keeps its quotes.
+    """
+    return _line(value).replace('"', "'")
+
+
+def logo_url(base: str, channel: ChannelInfo) -> str:
+    """Remote logos are linked as they are; a local file is served by the station."""
+    if not channel.logo:
+        return ""
+    if channel.logo.startswith(("http://", "https://")):
+        return channel.logo
+    return f"{base}/iptv/logo/{channel.number}"
+
+
+def render_playlist(channels: list[ChannelInfo], base: str) -> str:
+    lines = [f'#EXTM3U url-tvg="{attribute(base + "/iptv/xmltv.xml")}"']
+    for channel in sorted(channels, key=lambda c: c.number):
+        attributes = {
+            "tvg-id": channel.xmltv_id,
+            "tvg-chno": str(channel.number),
+            "tvg-name": channel.name,
+            "tvg-logo": logo_url(base, channel),
+            "group-title": channel.group or DEFAULT_GROUP,
+        }
+        spelled = " ".join(f'{key}="{attribute(value)}"' for key, value in attributes.items())
+        lines.append(f"#EXTINF:-1 {spelled},{_line(channel.name)}")
+        lines.append(stream_url(base, channel.number))
+    return "\n".join(lines) + "\n"
+
+
+def m3u_routes(ctx: ClientContext) -> list[BaseRoute]:
+    def playlist(request: Request) -> Response:
+        channels = ctx.schedule.list_channels(active_only=True)
+        body = render_playlist(channels, ctx.config.request_base(request))
+        return Response(body, media_type="audio/x-mpegurl")
+
+    @client_errors
+    def logo(request: Request) -> Response:
+        channel = ctx.channel(int(request.path_params["number"]))
+        path = channel.logo
+        if not path or path.startswith(("http://", "https://")):
+            raise NotFoundError("logo of channel", channel.number)
+        file = Path(path).expanduser()
+        if not file.is_file():
+            raise NotFoundError("logo file", file)
+        return FileResponse(file, media_type=LOGO_TYPES.get(file.suffix.lower()))
+
+    return [
+        Route("/iptv/channels.m3u", playlist, methods=["GET"]),
+        Route("/iptv/logo/{number:int}", logo, methods=["GET"]),
+    ]

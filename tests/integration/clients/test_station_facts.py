@@ -1,0 +1,33 @@
+"""What the client routes read from a real database: the seeded device id and the playlog token."""
+
+from __future__ import annotations
+
+import re
+
+from retrovue.infra.db import Database
+from retrovue.runtime.clients import read_device_id
+from retrovue.runtime.clients.context import playlog_token
+
+# libhdhomerun's check: nibbles 0, 2, 4 and 6 (from the top) go through this table, and all
+# eight XOR to zero.
+_TABLE = (0xA, 0x5, 0xF, 0x6, 0x7, 0xC, 0x1, 0xB, 0x9, 0x2, 0x8, 0xD, 0x4, 0x3, 0xE, 0x0)
+
+
+def _checksum_ok(device_id: str) -> bool:
+    nibbles = [int(c, 16) for c in device_id]
+    total = 0
+    for index, nibble in enumerate(nibbles):
+        total ^= _TABLE[nibble] if index % 2 == 0 and index < 7 else nibble
+    return total == 0
+
+
+def test_the_device_id_is_the_seeded_one_and_passes_the_checksum(database: Database) -> None:
+    first = read_device_id(database)
+    assert re.fullmatch(r"[0-9A-F]{8}", first)
+    assert _checksum_ok(first)
+    assert read_device_id(database) == first
+
+
+def test_an_empty_playlog_has_a_stable_token(database: Database) -> None:
+    assert playlog_token(database) == (0, 0)
+    assert playlog_token(database) == playlog_token(database)

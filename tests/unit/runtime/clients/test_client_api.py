@@ -1,0 +1,75 @@
+"""The JSON API: channels, now-and-next, and schedule windows with clear 400s and 404s."""
+
+from __future__ import annotations
+
+from client_fakes import AppClient
+
+
+def test_channels_lists_active_channels_with_their_urls(client: AppClient) -> None:
+    channels = client.get("/api/channels").json()["channels"]
+    assert [c["number"] for c in channels] == [2, 3]
+    assert channels[0]["stream_url"] == "http://station.test:8420/iptv/channel/2.ts"
+    assert channels[0]["xmltv_id"] == "2.retrovue"
+
+
+def test_now_gives_the_item_its_offset_and_the_next_item(client: AppClient) -> None:
+    body = client.get("/api/channels/2/now").json()
+    assert body["item"]["title"] == "Show 0"
+    assert body["offset_ms"] == 10 * 60 * 1000
+    assert body["remaining_ms"] == 20 * 60 * 1000
+    assert body["next"]["title"] == "Show 1"
+    assert body["at"] == "2025-03-03T18:10:00Z"
+    assert "file_path" not in body["item"]
+
+
+def test_now_on_a_channel_with_nothing_scheduled_answers_with_nulls(client: AppClient) -> None:
+    body = client.get("/api/channels/3/now").json()
+    assert body["item"] is None and body["next"] is None
+
+
+def test_unknown_and_inactive_channels_are_404_with_a_message(client: AppClient) -> None:
+    for path in ("/api/channels/42/now", "/api/channels/9/schedule"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.json() == {"error": f"channel {path.split('/')[3]} not found"}
+
+
+def test_a_channel_number_that_is_not_a_number_is_400(client: AppClient) -> None:
+    response = client.get("/api/channels/two/now")
+    assert response.status_code == 400
+    assert "integer" in response.json()["error"]
+
+
+def test_schedule_returns_the_items_overlapping_the_window(client: AppClient) -> None:
+    response = client.get(
+        "/api/channels/2/schedule",
+        params={"from": "2025-03-03T19:00:00Z", "to": "2025-03-03T20:00:00+00:00"},
+    )
+    assert response.status_code == 200
+    assert [i["title"] for i in response.json()["items"]] == ["Show 2", "Show 3"]
+
+
+def test_an_unencoded_plus_in_an_offset_still_parses(client: AppClient) -> None:
+    url = "/api/channels/2/schedule?from=2025-03-03T20:00:00+01:00&to=2025-03-03T20:30:00+01:00"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert [i["title"] for i in response.json()["items"]] == ["Show 2"]
+
+
+def test_schedule_defaults_to_six_hours_from_now(client: AppClient) -> None:
+    body = client.get("/api/channels/2/schedule").json()
+    assert (body["from"], body["to"]) == ("2025-03-03T18:10:00Z", "2025-03-04T00:10:00Z")
+
+
+def test_bad_schedule_parameters_are_400_with_a_message_naming_them(client: AppClient) -> None:
+    cases = {
+        "from=yesterday": "from",
+        "to=2025-13-01T00:00:00Z": "to",
+        "from=2025-03-03T20:00:00Z&to=2025-03-03T19:00:00Z": "to",
+        "from=2025-03-01T00:00:00Z&to=2025-04-01T00:00:00Z": "to",
+    }
+    for query, field in cases.items():
+        response = client.get(f"/api/channels/2/schedule?{query}")
+        assert response.status_code == 400, query
+        assert response.json()["field"] == field
+        assert "Traceback" not in response.text

@@ -1,0 +1,78 @@
+"""The M3U playlist, read back by a real parser (m3u-ipytv)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from client_fakes import DEVICE_ID, NOW, AppClient, FakeSchedule
+from ipytv import playlist
+from starlette.applications import Starlette
+
+from retrovue.runtime.clients import ClientConfig, ClientContext
+from retrovue.runtime.clients.m3u import attribute, m3u_routes, render_playlist
+from retrovue.schedule_manager.airing import ChannelInfo
+
+
+def test_the_playlist_parses_with_every_attribute_present(client: AppClient) -> None:
+    response = client.get("/iptv/channels.m3u")
+    assert response.status_code == 200
+    parsed = playlist.loads(response.text)
+    assert parsed.get_attribute("url-tvg") == "http://station.test:8420/iptv/xmltv.xml"
+    assert parsed.length() == 2
+    for channel in parsed.get_channels():
+        for key in ("tvg-id", "tvg-chno", "tvg-name", "tvg-logo", "group-title"):
+            assert key in channel.attributes, key
+        assert channel.url.startswith("http://station.test:8420/iptv/channel/")
+
+
+def test_commas_and_quotes_in_a_name_survive_in_the_display_name(client: AppClient) -> None:
+    parsed = playlist.loads(client.get("/iptv/channels.m3u").text)
+    first = parsed.get_channel(0)
+    assert first.name == 'Retro "Two", East'
+    assert first.attributes["tvg-name"] == "Retro 'Two', East"
+    assert first.attributes["tvg-id"] == "2.retrovue"
+    assert first.attributes["tvg-chno"] == "2"
+    assert first.attributes["group-title"] == "Classics"
+    assert first.url == "http://station.test:8420/iptv/channel/2.ts"
+
+
+def test_remote_logos_are_linked_and_channels_without_a_group_get_the_station_group(
+    client: AppClient,
+) -> None:
+    second = playlist.loads(client.get("/iptv/channels.m3u").text).get_channel(1)
+    assert second.attributes["tvg-logo"] == "http://logo.example/3.png"
+    assert second.attributes["group-title"] == "RetroVue"
+
+
+def test_a_local_logo_is_linked_and_served_by_the_station(tmp_path: Path) -> None:
+    logo = tmp_path / "five.png"
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n")
+    schedule = FakeSchedule(
+        channels=[ChannelInfo(5, "Five", "UTC", None, str(logo), True, "5.retrovue")]
+    )
+    client = _client(ClientContext(schedule, ClientConfig(device_id=DEVICE_ID), lambda: NOW))
+    text = client.get("/iptv/channels.m3u").text
+    assert 'tvg-logo="http://station.test:8420/iptv/logo/5"' in text
+    served = client.get("/iptv/logo/5")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+    assert client.get("/iptv/logo/6").status_code == 404
+
+
+def test_newlines_cannot_split_an_entry() -> None:
+    assert attribute('a"b\nc\r') == "a'b c "
+    channel = ChannelInfo(7, "Line\nBreak", "UTC", None, None, True, "7.retrovue")
+    lines = render_playlist([channel], "http://h:1").splitlines()
+    assert len(lines) == 3
+    assert lines[1].endswith(",Line Break")
+
+
+def test_a_configured_public_url_replaces_the_request_host(schedule: FakeSchedule) -> None:
+    config = ClientConfig(device_id=DEVICE_ID, public_url="https://tv.example.org/")
+    client = _client(ClientContext(schedule, config, lambda: NOW))
+    parsed = playlist.loads(client.get("/iptv/channels.m3u").text)
+    assert parsed.get_attribute("url-tvg") == "https://tv.example.org/iptv/xmltv.xml"
+    assert parsed.get_channel(0).url == "https://tv.example.org/iptv/channel/2.ts"
+
+
+def _client(context: ClientContext) -> AppClient:
+    return AppClient(Starlette(routes=m3u_routes(context)))
