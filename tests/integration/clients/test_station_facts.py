@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
-from retrovue.infra.db import Database
+import pytest
+
+from retrovue.infra.db import Database, open_database
 from retrovue.runtime.clients import read_device_id
 from retrovue.runtime.clients.context import playlog_token
 
@@ -21,11 +25,23 @@ def _checksum_ok(device_id: str) -> bool:
     return total == 0
 
 
-def test_the_device_id_is_the_seeded_one_and_passes_the_checksum(database: Database) -> None:
-    first = read_device_id(database)
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database just made by the migrations (the shared fixture truncates the seeded row)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'station.db'}"
+    else:
+        url = request.getfixturevalue("fresh_pg_url")
+    db = open_database(url)
+    yield db
+    db.dispose()
+
+
+def test_the_device_id_is_the_seeded_one_and_passes_the_checksum(migrated: Database) -> None:
+    first = read_device_id(migrated)
     assert re.fullmatch(r"[0-9A-F]{8}", first)
     assert _checksum_ok(first)
-    assert read_device_id(database) == first
+    assert read_device_id(migrated) == first
 
 
 def test_an_empty_playlog_has_a_stable_token(database: Database) -> None:
