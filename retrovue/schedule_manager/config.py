@@ -90,7 +90,7 @@ def templates_by_day(
             ScheduleDay.day <= last,
         )
     )
-    assigned = {day: template_id for day, template_id in rows.tuples()}
+    assigned = {day: template_id for day, template_id in rows}
     days = (first + dt.timedelta(days=i) for i in range((last - first).days + 1))
     return {day: assigned.get(day, channel.default_template_id) for day in days}
 
@@ -110,7 +110,7 @@ def load_blocks(session: Session, template_ids: Iterable[int | None]) -> dict[in
         .where(TemplateBlock.template_id.in_(wanted))
         .order_by(TemplateBlock.template_id, TemplateBlock.start_minutes)
     )
-    for template_id, start, end, rule in rows.tuples():
+    for template_id, start, end, rule in rows:
         blocks[template_id].append(Block(start, end, dict(rule)))
     return blocks
 

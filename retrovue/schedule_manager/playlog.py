@@ -168,7 +168,7 @@ def load_snapshots(session: Session, channel_id: int) -> dict[str, dict[str, Any
     rows = session.execute(
         select(RuleCursor.key, RuleCursor.state).where(RuleCursor.channel_id == channel_id)
     )
-    return {key: dict((state or {}).get("days", {})) for key, state in rows.tuples()}
+    return {key: dict((state or {}).get("days", {})) for key, state in rows}
 
 
 def save_snapshots(

@@ -1,0 +1,120 @@
+"""The orchestrator and ScheduleService against real SQLite and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+
+from retrovue.infra.admin_services import (
+    AssetAdminService,
+    ChannelAdminService,
+    ScheduleAdminService,
+    TemplateAdminService,
+)
+from retrovue.infra.db import Database
+from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
+from retrovue.schedule_manager.schedule_service import ScheduleService
+
+NOW = dt.datetime(2026, 11, 30, 15, 7, tzinfo=dt.UTC)
+MIN = 60_000
+
+
+@pytest.fixture
+def station(database: Database, tmp_path: Path) -> Database:
+    media = tmp_path / "media.mp4"
+    media.write_bytes(b"\0")
+    assets = AssetAdminService(database)
+    for i in range(4):
+        assets.add_asset(
+            f"Sitcom {i}", 22 * MIN, str(media), ["sitcom"], canonical=True, series="S", episode=i
+        )
+    assets.add_asset("Unapproved", 22 * MIN, str(media), ["sitcom"], canonical=False)
+    for seconds in (30, 30, 15, 60):
+        assets.add_asset(
+            f"Ad {seconds}", seconds * 1000, str(media), ["commercial"], "commercial", True
+        )
+    templates = TemplateAdminService(database)
+    templates.create_template("sitcoms")
+    templates.add_block("sitcoms", 360, 360, {"tags": ["sitcom"]})
+    ChannelAdminService(database).create_channel(
+        2, "Retro Two", timezone="America/New_York", default_template="sitcoms"
+    )
+    return database
+
+
+def _contiguous(service: ScheduleService, start: dt.datetime, end: dt.datetime) -> None:
+    items = service.items_between(2, start, end)
+    assert items[0].start_utc <= start and items[-1].end_utc >= end
+    for before, after in itertools.pairwise(items):
+        assert before.end_utc == after.start_utc
+
+
+def test_run_once_fills_the_horizon_contiguously_and_a_second_run_does_nothing(
+    station: Database,
+) -> None:
+    orchestrator = ScheduleOrchestrator(station, horizon_hours=30)
+    report = orchestrator.run_once(NOW)
+    assert report.channels_planned == 1 and report.events_written > 0
+    assert orchestrator.run_once(NOW).events_written == 0
+    service = ScheduleService(station)
+    _contiguous(service, NOW, NOW + dt.timedelta(hours=30))
+
+
+def test_what_is_airing_gives_the_offset_into_the_file(station: Database) -> None:
+    ScheduleOrchestrator(station, horizon_hours=6).run_once(NOW)
+    airing = ScheduleService(station).what_is_airing(2, NOW)
+    assert airing is not None
+    assert airing.item.start_utc <= NOW < airing.item.end_utc
+    expected = (NOW - airing.item.start_utc) // dt.timedelta(milliseconds=1)
+    assert airing.offset_ms == expected + airing.item.in_point_ms
+    assert ScheduleService(station).what_is_airing(2, NOW - dt.timedelta(days=30)) is None
+
+
+def test_non_canonical_assets_never_reach_the_playlog(station: Database) -> None:
+    ScheduleOrchestrator(station, horizon_hours=24).run_once(NOW)
+    items = ScheduleService(station).items_between(2, NOW, NOW + dt.timedelta(hours=24))
+    assert all(i.title != "Unapproved" for i in items)
+    assert all(i.canonical and i.available for i in items if i.asset_id is not None)
+
+
+def test_a_changed_template_replans_only_what_has_not_started(station: Database) -> None:
+    orchestrator = ScheduleOrchestrator(station, horizon_hours=24)
+    orchestrator.run_once(NOW)
+    service = ScheduleService(station)
+    on_air = service.what_is_airing(2, NOW)
+    assert on_air is not None
+    before = service.items_between(2, NOW - dt.timedelta(hours=3), NOW)
+    TemplateAdminService(station).create_template("slate only")
+    ScheduleAdminService(station).assign_template(
+        2, "slate only", dt.date(2026, 11, 30), dt.date(2026, 12, 1)
+    )
+    report = orchestrator.run_once(NOW)
+    assert report.events_replaced > 0
+    assert service.items_between(2, NOW - dt.timedelta(hours=3), NOW) == before
+    still = service.what_is_airing(2, NOW)
+    assert still is not None and still.item == on_air.item
+    later = service.items_between(2, NOW + dt.timedelta(hours=1), NOW + dt.timedelta(hours=20))
+    assert {i.kind for i in later} == {"slate"}
+    _contiguous(service, NOW - dt.timedelta(hours=3), NOW + dt.timedelta(hours=24))
+
+
+def test_history_older_than_the_retention_window_is_trimmed(station: Database) -> None:
+    orchestrator = ScheduleOrchestrator(station, horizon_hours=24, retention_hours=2)
+    orchestrator.run_once(NOW)
+    report = orchestrator.run_once(NOW + dt.timedelta(hours=12))
+    assert report.events_trimmed > 0
+    service = ScheduleService(station)
+    assert service.items_between(2, NOW - dt.timedelta(days=2), NOW + dt.timedelta(hours=9)) == []
+
+
+def test_preview_writes_nothing_and_shows_sitcoms_on_the_half_hour(station: Database) -> None:
+    service = ScheduleService(station)
+    items = service.preview_day(2, dt.date(2026, 12, 1))
+    assert service.items_between(2, NOW, NOW + dt.timedelta(days=3)) == []
+    starts = [i.start_utc for i in items if i.kind == "program" and i.in_point_ms == 0]
+    assert len(starts) == 48
+    assert all(s.minute in (0, 30) and s.second == 0 for s in starts)
+    assert {i.kind for i in items} >= {"program", "commercial"}
