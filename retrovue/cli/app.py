@@ -42,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Standalone mode prints usage errors and exits 2; our own errors come through.
         command.main(args=argv, prog_name="retrovue", standalone_mode=True)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
     except RetroVueError as error:
         if "--debug" in (argv if argv is not None else sys.argv):
             raise

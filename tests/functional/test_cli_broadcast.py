@@ -1,0 +1,236 @@
+"""The broadcast CLI as an operator uses it: real commands, real database, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrovue.cli.app import main
+
+CLI = [sys.executable, "-m", "retrovue.cli.app"]
+
+
+class Retrovue:
+    """Runs `retrovue --db URL ...` through the CLI's entry point, capturing its output."""
+
+    def __init__(self, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+        self.url = url
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        self.capsys.readouterr()
+        code = main(["--db", self.url, *args])
+        captured = self.capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, captured.out, captured.err)
+
+    def ok(self, *args: str) -> str:
+        result = self(*args)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def json(self, *args: str) -> object:
+        return json.loads(self.ok(*args, "--json"))
+
+
+@pytest.fixture
+def retrovue(database_url: str, capsys: pytest.CaptureFixture[str]) -> Retrovue:
+    return Retrovue(database_url, capsys)
+
+
+def _dump(retrovue: Retrovue) -> tuple[object, ...]:
+    return (
+        retrovue.json("channel", "list"),
+        retrovue.json("template", "list"),
+        retrovue.json("catalog", "list"),
+        retrovue.json("schedule", "assignments", "--channel", "2"),
+    )
+
+
+def test_a_new_operator_lays_out_a_channel(retrovue: Retrovue) -> None:
+    retrovue.ok(
+        "channel", "add", "--number", "2", "--name", "Two", "--timezone", "America/New_York"
+    )
+    retrovue.ok("template", "add", "--name", "Day")
+    retrovue.ok(
+        "template",
+        "block",
+        "add",
+        "--template",
+        "Day",
+        "--start",
+        "06:00",
+        "--end",
+        "06:00",
+        "--tags",
+        "sitcom",
+    )
+    retrovue.ok("schedule", "assign", "--channel", "2", "--template", "Day", "--day", "2026-12-01")
+    channels = retrovue.json("channel", "list")
+    assert channels == [
+        {
+            "id": 1,
+            "number": 2,
+            "name": "Two",
+            "timezone": "America/New_York",
+            "grid_size": 30,
+            "grid_offset": 0,
+            "rollover": "06:00",
+            "group": None,
+            "logo": None,
+            "active": True,
+            "default_template": None,
+        }
+    ]
+    blocks = retrovue.json("template", "block", "list", "Day")
+    assert isinstance(blocks, list) and blocks[0]["rule"]["tags"] == ["sitcom"]
+    assert retrovue.json("schedule", "assignments", "--channel", "2") == [
+        {"day": "2026-12-01", "template": "Day"}
+    ]
+    assert "Two" in retrovue.ok("channel", "list")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "template",
+                "block",
+                "add",
+                "--template",
+                "Day",
+                "--start",
+                "07:00",
+                "--end",
+                "08:00",
+                "--rule",
+                '{"tagz": []}',
+            ],
+            "unknown key 'tagz'",
+        ),
+        (
+            ["channel", "add", "--number", "3", "--name", "X", "--timezone", "Mars/Olympus"],
+            "unknown timezone 'Mars/Olympus'",
+        ),
+        (["channel", "add", "--number", "3", "--name", "X", "--grid-size", "25"], "grid size"),
+        (
+            [
+                "template",
+                "block",
+                "add",
+                "--template",
+                "Day",
+                "--start",
+                "05:00",
+                "--end",
+                "07:00",
+                "--tags",
+                "news",
+            ],
+            "overlaps block 06:00-06:00",
+        ),
+        (["channel", "add", "--number", "2", "--name", "Again"], "already taken"),
+        (
+            ["schedule", "assign", "--channel", "9", "--template", "Day", "--day", "2026-12-01"],
+            "channel 9 not found",
+        ),
+        (
+            ["schedule", "assign", "--channel", "2", "--template", "Day", "--day", "12/01"],
+            "YYYY-MM-DD",
+        ),
+        (
+            [
+                "template",
+                "block",
+                "add",
+                "--template",
+                "Day",
+                "--start",
+                "07:00",
+                "--end",
+                "08:00",
+                "--rule",
+                "{oops",
+            ],
+            "not valid JSON",
+        ),
+    ],
+)
+def test_bad_input_exits_1_with_one_line_naming_the_problem_and_changes_nothing(
+    retrovue: Retrovue, args: list[str], message: str
+) -> None:
+    retrovue.ok("channel", "add", "--number", "2", "--name", "Two")
+    retrovue.ok("template", "add", "--name", "Day")
+    retrovue.ok(
+        "template",
+        "block",
+        "add",
+        "--template",
+        "Day",
+        "--start",
+        "06:00",
+        "--end",
+        "06:00",
+        "--tags",
+        "sitcom",
+    )
+    before = _dump(retrovue)
+    result = retrovue(*args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert _dump(retrovue) == before
+
+
+def test_usage_errors_exit_2_from_the_installed_command(database_url: str) -> None:
+    result = subprocess.run(
+        [*CLI, "--db", database_url, "channel", "add", "--number", "two", "--name", "Two"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_catalog_assets_are_added_approved_and_listed(retrovue: Retrovue, tmp_path: Path) -> None:
+    spot = tmp_path / "spot.mp4"
+    spot.write_bytes(b"\0")
+    added = retrovue.json(
+        "asset",
+        "add",
+        "--title",
+        "Cola",
+        "--duration",
+        "00:00:30",
+        "--path",
+        str(spot),
+        "--tags",
+        "commercial",
+        "--kind",
+        "commercial",
+    )
+    assert isinstance(added, dict) and added["duration_ms"] == 30_000
+    assert retrovue.json("catalog", "list", "--canonical-only") == []
+    retrovue.ok("catalog", "update", str(added["id"]), "--canonical")
+    listed = retrovue.json("catalog", "list", "--canonical-only", "--tag", "commercial")
+    assert isinstance(listed, list) and [a["title"] for a in listed] == ["Cola"]
+    shown = retrovue.json("catalog", "show", str(added["id"]))
+    assert isinstance(shown, dict) and shown["canonical"] is True
+    missing = retrovue("asset", "add", "--title", "X", "--duration", "30", "--path", "/nope.mp4")
+    assert missing.returncode == 1 and "file not found: /nope.mp4" in missing.stderr
+
+
+def test_the_default_database_is_created_under_xdg_data_home(tmp_path: Path) -> None:
+    env = {"XDG_DATA_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [*CLI, "channel", "list", "--json"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert (tmp_path / "retrovue" / "retrovue.db").is_file()

@@ -1,0 +1,159 @@
+"""Admin services validate before they write, and a refused change writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrovue.domain.errors import ConflictError, NotFoundError, ValidationError
+from retrovue.infra.bootstrap import Station, open_station
+
+
+@pytest.fixture
+def station(database_url: str) -> Iterator[Station]:
+    opened = open_station(database_url)
+    yield opened
+    opened.close()
+
+
+def _snapshot(station: Station) -> object:
+    return (
+        station.channels.list_channels(),
+        station.templates.list_templates(),
+        station.assets.list_assets(),
+    )
+
+
+def test_channel_numbers_are_unique(station: Station) -> None:
+    station.channels.create_channel(2, "Two")
+    with pytest.raises(ConflictError, match="channel number 2 is already taken"):
+        station.channels.create_channel(2, "Another Two")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"timezone": "Mars/Olympus"}, "unknown timezone 'Mars/Olympus'"),
+        ({"grid_size": 25}, "grid size must be 15, 30 or 60"),
+        ({"grid_size": 30, "grid_offset": 30}, "grid offset must be at least 0"),
+        ({"grid_size": 30, "grid_offset": -1}, "grid offset must be at least 0"),
+        ({"rollover_minutes": 370}, "rollover must fall on the 30-minute grid"),
+    ],
+)
+def test_bad_channel_settings_are_refused_and_nothing_is_written(
+    station: Station, kwargs: dict[str, object], message: str
+) -> None:
+    before = _snapshot(station)
+    with pytest.raises(ValidationError, match=message):
+        station.channels.create_channel(3, "Three", **kwargs)  # type: ignore[arg-type]
+    assert _snapshot(station) == before
+
+
+def test_a_grid_offset_moves_the_grid_and_the_rollover_with_it(station: Station) -> None:
+    view = station.channels.create_channel(
+        4, "Four", grid_size=15, grid_offset=5, rollover_minutes=6 * 60 + 5
+    )
+    assert (view["grid_size"], view["grid_offset"], view["rollover"]) == (15, 5, "06:05")
+
+
+def test_overlapping_blocks_are_refused_with_both_named(station: Station) -> None:
+    station.templates.create_template("Day")
+    station.templates.add_block("Day", 6 * 60, 12 * 60, {"tags": ["news"]})
+    with pytest.raises(ValidationError, match="11:00-13:00 overlaps block 06:00-12:00"):
+        station.templates.add_block("Day", 11 * 60, 13 * 60, {"tags": ["sitcom"]})
+    assert len(station.templates.get_template("Day")["blocks"]) == 1
+
+
+def test_a_rule_with_an_unknown_key_is_refused_naming_the_key(station: Station) -> None:
+    station.templates.create_template("Day")
+    with pytest.raises(ValidationError, match="unknown key 'tagz'"):
+        station.templates.add_block("Day", 360, 360, {"tagz": []})
+
+
+def test_a_stored_rule_spells_out_every_default(station: Station) -> None:
+    station.templates.create_template("Day")
+    block = station.templates.add_block("Day", 360, 360, {"tags": ["sitcom"]})
+    assert block["rule"]["order"] == "sequential"
+    assert block["rule"]["breaks"] == "chapters"
+    assert block["rule"]["filler_tags"] == ["commercial"]
+
+
+def test_assigning_a_template_off_the_channel_grid_is_refused(station: Station) -> None:
+    station.channels.create_channel(2, "Two", grid_size=60)
+    station.templates.create_template("Day")
+    station.templates.add_block("Day", 6 * 60 + 30, 6 * 60 + 30, {"tags": ["x"]})
+    with pytest.raises(ValidationError, match="off the channel's 60-minute grid"):
+        station.schedule.assign_template_for_day(2, "Day", dt.date(2026, 12, 1))
+    assert station.schedule.list_assignments(2) == []
+
+
+def test_a_range_assignment_takes_only_the_chosen_weekdays_and_reassigns(
+    station: Station,
+) -> None:
+    station.channels.create_channel(2, "Two")
+    for name in ("Weekday", "Weekend"):
+        station.templates.create_template(name)
+        station.templates.add_block(name, 360, 360, {"tags": [name.lower()]})
+    result = station.schedule.assign_template(
+        2, "Weekday", dt.date(2026, 11, 30), dt.date(2026, 12, 6), {0, 1, 2, 3, 4}
+    )
+    assert result["days"] == ["2026-11-30"] + [f"2026-12-0{d}" for d in range(1, 5)]
+    station.schedule.assign_template(2, "Weekend", dt.date(2026, 12, 5), dt.date(2026, 12, 6))
+    station.schedule.assign_template_for_day(2, "Weekend", dt.date(2026, 12, 4))
+    assigned = {a["day"]: a["template"] for a in station.schedule.list_assignments(2)}
+    assert assigned["2026-12-04"] == "Weekend"
+    assert assigned["2026-12-01"] == "Weekday"
+    assert len(assigned) == 7
+
+
+def test_a_template_with_gaps_warns_that_they_air_the_slate(station: Station) -> None:
+    station.channels.create_channel(2, "Two")
+    station.templates.create_template("Evening")
+    station.templates.add_block("Evening", 18 * 60, 22 * 60, {"tags": ["drama"]})
+    result = station.schedule.assign_template_for_day(2, "Evening", dt.date(2026, 12, 1))
+    assert "1200 minutes" in result["warnings"][0]
+
+
+def test_a_template_in_use_cannot_be_removed(station: Station) -> None:
+    station.channels.create_channel(2, "Two")
+    station.templates.create_template("Day")
+    station.schedule.assign_template_for_day(2, "Day", dt.date(2026, 12, 1))
+    with pytest.raises(ConflictError, match="assigned to broadcast days"):
+        station.templates.remove_template("Day")
+
+
+def test_assets_need_a_real_file_and_a_positive_duration(station: Station, tmp_path: Path) -> None:
+    media = tmp_path / "spot.mp4"
+    media.write_bytes(b"\0")
+    with pytest.raises(ValidationError, match="file not found"):
+        station.assets.add_asset("Spot", 30_000, str(tmp_path / "missing.mp4"))
+    with pytest.raises(ValidationError, match="greater than zero"):
+        station.assets.add_asset("Spot", 0, str(media))
+    with pytest.raises(ValidationError, match="kind must be one of"):
+        station.assets.add_asset("Spot", 30_000, str(media), kind="infomercial")
+    view = station.assets.add_asset("Spot", 30_000, str(media), ["commercial"], "commercial")
+    assert (view["canonical"], view["available"]) == (False, True)
+    approved = station.assets.update_asset(view["id"], canonical=True)
+    assert approved["canonical"] is True
+    assert station.assets.list_assets(canonical_only=True, tag="commercial") == [approved]
+
+
+def test_unknown_things_are_named_when_missing(station: Station) -> None:
+    with pytest.raises(NotFoundError, match="channel 9 not found"):
+        station.channels.get_channel(9)
+    with pytest.raises(NotFoundError, match="template 'Nope' not found"):
+        station.templates.add_block("Nope", 0, 60, {})
+    with pytest.raises(NotFoundError, match="asset 42 not found"):
+        station.assets.get_asset(42)
+
+
+def test_removing_a_channel_removes_its_assignments(station: Station) -> None:
+    station.channels.create_channel(2, "Two")
+    station.templates.create_template("Day")
+    station.schedule.assign_template_for_day(2, "Day", dt.date(2026, 12, 1))
+    station.channels.remove_channel(2)
+    station.templates.remove_template("Day")
+    assert station.channels.list_channels() == []

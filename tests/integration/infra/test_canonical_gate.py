@@ -1,0 +1,83 @@
+"""The database itself refuses a playlog row whose asset may not air."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import exc
+
+from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
+from retrovue.infra.db import Database
+from retrovue.schedule_manager.models import CatalogAsset, PlaylogEvent
+
+START = dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> str:
+    path = tmp_path / "episode.mkv"
+    path.write_bytes(b"\0")
+    return str(path)
+
+
+def _event(channel_id: int, asset_id: int, minutes: int = 0) -> PlaylogEvent:
+    start = START + dt.timedelta(minutes=minutes)
+    return PlaylogEvent(
+        channel_id=channel_id,
+        broadcast_day=START.date(),
+        start_utc=start,
+        end_utc=start + dt.timedelta(minutes=30),
+        kind="program",
+        asset_id=asset_id,
+        in_point_ms=0,
+        program_group=int(start.timestamp()),
+    )
+
+
+@pytest.mark.parametrize(("canonical", "available"), [(False, True), (True, False), (False, False)])
+def test_a_playlog_row_for_an_asset_not_cleared_to_air_is_refused(
+    database: Database, media: str, canonical: bool, available: bool
+) -> None:
+    channel = ChannelAdminService(database).create_channel(2, "Two")
+    asset = AssetAdminService(database).add_asset("Pilot", 1_000, media, canonical=canonical)
+    with database.transaction() as session:
+        session.get_one(CatalogAsset, asset["id"]).available = available
+    with (
+        pytest.raises(exc.DatabaseError, match="not canonical and available"),
+        database.engine.begin() as connection,
+        database.sessions(bind=connection) as s,
+    ):
+        s.add(_event(channel["id"], asset["id"]))
+        s.flush()
+
+
+def test_a_playlog_row_for_a_canonical_available_asset_is_accepted(
+    database: Database, media: str
+) -> None:
+    channel = ChannelAdminService(database).create_channel(2, "Two")
+    asset = AssetAdminService(database).add_asset("Pilot", 1_000, media, canonical=True)
+    with database.transaction() as session:
+        session.add(_event(channel["id"], asset["id"]))
+    with database.reading() as session:
+        assert session.query(PlaylogEvent).count() == 1
+
+
+def test_repointing_a_playlog_row_at_a_non_canonical_asset_is_refused(
+    database: Database, media: str
+) -> None:
+    channel = ChannelAdminService(database).create_channel(2, "Two")
+    assets = AssetAdminService(database)
+    good = assets.add_asset("Pilot", 1_000, media, canonical=True)
+    staged = assets.add_asset("Staged", 1_000, media, canonical=False)
+    with database.transaction() as session:
+        session.add(_event(channel["id"], good["id"]))
+    with (
+        pytest.raises(exc.DatabaseError, match="not canonical and available"),
+        database.engine.begin() as connection,
+        database.sessions(bind=connection) as s,
+    ):
+        row = s.query(PlaylogEvent).one()
+        row.asset_id = staged["id"]
+        s.flush()
