@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from retrovue.domain.errors import ValidationError
-from retrovue.runtime.clients.context import ClientContext, client_errors
+from retrovue.runtime.clients.context import ClientContext
 from retrovue.runtime.clients.hdhomerun import stream_url
 from retrovue.runtime.clients.m3u import logo_url
 from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
@@ -85,7 +85,6 @@ def api_routes(ctx: ClientContext) -> list[BaseRoute]:
         listed = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
         return JSONResponse({"channels": [channel_json(base, c) for c in listed]})
 
-    @client_errors
     def now(request: Request) -> Response:
         channel = ctx.channel(_number(request))
         at = ctx.clock()
@@ -110,7 +109,6 @@ def api_routes(ctx: ClientContext) -> list[BaseRoute]:
             }
         return JSONResponse(body)
 
-    @client_errors
     def schedule(request: Request) -> Response:
         channel = ctx.channel(_number(request))
         start = parse_instant("from", request.query_params.get("from"), ctx.clock())
@@ -118,7 +116,7 @@ def api_routes(ctx: ClientContext) -> list[BaseRoute]:
         if end <= start:
             raise ValidationError("to must be later than from", "to")
         if end - start > MAX_WINDOW:
-            raise ValidationError(f"the window may span at most {MAX_WINDOW.days} days", "to")
+            raise ValidationError(f"from and to may be at most {MAX_WINDOW.days} days apart", "to")
         items = ctx.schedule.items_between(channel.number, start, end)
         return JSONResponse(
             {

@@ -7,16 +7,14 @@ import socket
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from functools import wraps
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
-from retrovue.domain.errors import NotFoundError, RetroVueError, ValidationError
+from retrovue.domain.errors import NotFoundError, ValidationError
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
 from retrovue.schedule_manager.models import PlaylogEvent, StationSetting
 
@@ -129,23 +127,3 @@ def playlog_token(db: ReadableDatabase) -> tuple[int, int]:
             select(func.count(PlaylogEvent.id), func.coalesce(func.max(PlaylogEvent.id), 0))
         ).one()
         return int(count), int(top)
-
-
-Endpoint = Callable[[Request], Response]
-
-
-def client_errors(endpoint: Endpoint) -> Endpoint:
-    """Our errors as JSON with their HTTP status: 404 not found, 400 bad input, never a trace."""
-
-    @wraps(endpoint)
-    def guarded(request: Request) -> Response:
-        try:
-            return endpoint(request)
-        except NotFoundError as error:
-            return JSONResponse({"error": str(error)}, status_code=404)
-        except ValidationError as error:
-            return JSONResponse({"error": str(error), "field": error.field}, status_code=400)
-        except RetroVueError as error:
-            return JSONResponse({"error": str(error)}, status_code=503)
-
-    return guarded

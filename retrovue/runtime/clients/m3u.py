@@ -9,7 +9,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from retrovue.domain.errors import NotFoundError
-from retrovue.runtime.clients.context import ClientContext, client_errors
+from retrovue.runtime.clients.context import ClientContext
 from retrovue.runtime.clients.hdhomerun import stream_url
 from retrovue.schedule_manager.airing import ChannelInfo
 
@@ -67,7 +67,6 @@ def m3u_routes(ctx: ClientContext) -> list[BaseRoute]:
         body = render_playlist(channels, ctx.config.request_base(request))
         return Response(body, media_type="audio/x-mpegurl")
 
-    @client_errors
     def logo(request: Request) -> Response:
         channel = ctx.channel(int(request.path_params["number"]))
         path = channel.logo

@@ -69,6 +69,11 @@ def _start(loop_thread: LoopThread, **kwargs: Any) -> DiscoveryServers:
     return servers
 
 
+async def _close(servers: DiscoveryServers) -> None:
+    servers.close()
+    await asyncio.sleep(0.05)  # let the transports finish closing on their loop
+
+
 def test_hdhomerun_config_discover_finds_the_station_on_loopback(loop_thread: LoopThread) -> None:
     tool = need_tool("hdhomerun_config")
     # The tool always targets port 65001; a station already on it would answer instead.
@@ -85,7 +90,7 @@ def test_hdhomerun_config_discover_finds_the_station_on_loopback(loop_thread: Lo
             check=False,
         )
     finally:
-        loop_thread.loop.call_soon_threadsafe(servers.close)
+        loop_thread.run(_close(servers))
     assert result.returncode == 0, result.stdout + result.stderr
     assert DEVICE_ID in result.stdout
     assert "127.0.0.1" in result.stdout
@@ -105,7 +110,7 @@ def test_an_ssdp_search_on_loopback_gets_our_device_xml_location(loop_thread: Lo
             searcher.sendto(search.encode(), ("127.0.0.1", port))
             answer = searcher.recv(2048).decode()
     finally:
-        loop_thread.loop.call_soon_threadsafe(servers.close)
+        loop_thread.run(_close(servers))
     assert answer.startswith("HTTP/1.1 200 OK")
     assert "LOCATION: http://127.0.0.1:18420/device.xml\r\n" in answer
     assert f"ST: {MEDIA_SERVER}\r\n" in answer

@@ -7,11 +7,14 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from starlette.applications import Starlette
+from starlette.routing import BaseRoute
 
+from retrovue.runtime.station_runtime import StationRuntime
+from retrovue.runtime.web import create_app
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
 
 NOW = dt.datetime(2025, 3, 3, 18, 10, tzinfo=dt.UTC)
@@ -74,6 +77,20 @@ class FakeSchedule:
         self, channel_number: int, start: dt.datetime, end: dt.datetime
     ) -> list[ScheduledItem]:
         return [i for i in self._items(channel_number) if i.end_utc > start and i.start_utc < end]
+
+
+class IdleRuntime:
+    """A station runtime with no channel live: enough for create_app to host client routes."""
+
+    admin_token: str | None = None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+def station_app(routes: list[BaseRoute]) -> Starlette:
+    """The real station app (its one error table included) with `routes` mounted."""
+    return create_app(cast(StationRuntime, IdleRuntime()), routes)
 
 
 class AppClient:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from client_fakes import DEVICE_ID, NOW, AppClient, FakeSchedule
-from starlette.applications import Starlette
+from client_fakes import DEVICE_ID, NOW, AppClient, FakeSchedule, station_app
 
 from retrovue.runtime.clients import ClientConfig, ClientContext, client_routes
 
@@ -27,4 +26,4 @@ def client(context: ClientContext) -> AppClient:
         return f"<tv from='{start.isoformat()}' to='{end.isoformat()}'/>".encode()
 
     routes = [r for r in client_routes(context, render) if "xmltv" not in getattr(r, "path", "")]
-    return AppClient(Starlette(routes=routes))
+    return AppClient(station_app(routes))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from client_fakes import DEVICE_ID, NOW, AppClient, FakeSchedule
+from client_fakes import DEVICE_ID, NOW, AppClient, FakeSchedule, station_app
 from ipytv import playlist
-from starlette.applications import Starlette
 
 from retrovue.runtime.clients import ClientConfig, ClientContext
 from retrovue.runtime.clients.m3u import attribute, m3u_routes, render_playlist
@@ -75,4 +74,4 @@ def test_a_configured_public_url_replaces_the_request_host(schedule: FakeSchedul
 
 
 def _client(context: ClientContext) -> AppClient:
-    return AppClient(Starlette(routes=m3u_routes(context)))
+    return AppClient(station_app(m3u_routes(context)))

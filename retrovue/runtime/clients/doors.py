@@ -1,0 +1,82 @@
+"""One call for the station entry: the client routes to mount and the discovery to start."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.routing import BaseRoute
+
+from retrovue.runtime.clients.api import api_routes
+from retrovue.runtime.clients.context import (
+    ClientConfig,
+    ClientContext,
+    ScheduleReader,
+    playlog_token,
+    read_device_id,
+)
+from retrovue.runtime.clients.discovery import (
+    DiscoveryServers,
+    discovery_by_default,
+    start_discovery,
+)
+from retrovue.runtime.clients.hdhomerun import hdhomerun_routes
+from retrovue.runtime.clients.m3u import m3u_routes
+from retrovue.runtime.clients.ssdp import SSDP_PORT
+from retrovue.runtime.clients.udp_discovery import DISCOVER_PORT
+from retrovue.runtime.clients.xmltv import GuideCache, Renderer, xmltv_routes
+
+
+def client_routes(ctx: ClientContext, render_guide: Renderer) -> list[BaseRoute]:
+    """Every client-facing route; `render_guide(start, end)` is the schedule manager's XMLTV."""
+    guide = GuideCache(
+        render_guide,
+        lambda: (playlog_token(ctx.schedule.db), tuple(ctx.schedule.list_channels())),
+        ctx.clock,
+    )
+    return [*m3u_routes(ctx), *xmltv_routes(guide), *hdhomerun_routes(ctx), *api_routes(ctx)]
+
+
+@dataclass(frozen=True)
+class ClientDoors:
+    """The client side of a running station: routes for the app, discovery beside it."""
+
+    context: ClientContext
+    routes: list[BaseRoute]
+    discovery: bool
+
+    @classmethod
+    def build(
+        cls,
+        schedule: ScheduleReader,
+        clock: Callable[[], dt.datetime],
+        render_guide: Renderer,
+        *,
+        host: str,
+        port: int,
+        tuner_count: int,
+        public_url: str | None = None,
+        discovery: bool | None = None,
+        friendly_name: str = "RetroVue",
+    ) -> ClientDoors:
+        """`discovery=None` turns discovery on exactly when `host` reaches beyond loopback."""
+        config = ClientConfig(
+            device_id=read_device_id(schedule.db),
+            tuner_count=tuner_count,
+            friendly_name=friendly_name,
+            public_url=public_url,
+            listen_host=host,
+            listen_port=port,
+        )
+        context = ClientContext(schedule, config, clock)
+        enabled = discovery_by_default(host) if discovery is None else discovery
+        return cls(context, client_routes(context, render_guide), enabled)
+
+    async def start_discovery(
+        self, *, udp_port: int = DISCOVER_PORT, ssdp_port: int = SSDP_PORT
+    ) -> DiscoveryServers:
+        """Start UDP 65001 and SSDP when enabled (an empty set otherwise); close() stops them."""
+        if not self.discovery:
+            return DiscoveryServers()
+        return await start_discovery(self.context.config, udp_port=udp_port, ssdp_port=ssdp_port)
