@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from retrovue.cli import asset, assets, channel, render, schedule, source, template
+from retrovue.cli import asset, assets, channel, epg, render, schedule, source, template
 from retrovue.domain.errors import RetroVueError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app.add_typer(template.app, name="template")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(asset.asset_app, name="asset")
 app.add_typer(asset.catalog_app, name="catalog")
+app.add_typer(epg.app, name="epg")
 app.add_typer(source.app, name="source")
 app.add_typer(assets.app, name="assets")
 
