@@ -80,10 +80,11 @@ class PlexClient:
             if d.get("type") in VIDEO_SECTIONS
         ]
         if names:
+            titles = {title.lower() for _, title, _ in found}
+            for name in names:
+                if name.lower() not in titles:
+                    raise SourceError(f"Plex has no video library named {name!r}")
             wanted = {n.lower() for n in names}
-            missing = wanted - {title.lower() for _, title, _ in found}
-            if missing:
-                raise SourceError(f"Plex has no video library named {sorted(missing)[0]!r}")
             found = [s for s in found if s[1].lower() in wanted]
         return found
 

@@ -1,0 +1,187 @@
+"""Sync, review, promotion and invalidation on a real library, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from library_media import ffprobe_duration_ms
+
+from retrovue.domain.errors import NotFoundError, PromotionError, ValidationError
+from retrovue.infra.bootstrap import Station
+
+
+def _items(station: Station, **filters: Any) -> dict[str, dict[str, Any]]:
+    return {Path(v["path"]).name: v for v in station.library.list_items(**filters)}
+
+
+@pytest.fixture
+def synced(station: Station, library: dict[str, Path]) -> Station:
+    station.library.add_source("TV", "filesystem", [str(library["tv"])])
+    station.library.add_source(
+        "Ads", "filesystem", [str(library["ads"])], kind="commercial", tags=["commercial"]
+    )
+    station.library.sync("TV")
+    station.library.sync("Ads")
+    return station
+
+
+def test_sync_reads_nfo_sidecars_and_falls_back_to_file_names(synced: Station) -> None:
+    items = _items(synced, source="TV")
+    pilot = synced.library.get_item(items["The Show - S01E01 - Pilot.mkv"]["id"])
+    assert (pilot["series"], pilot["season"], pilot["episode"]) == ("The Show", 1, 1)
+    assert pilot["title"] == "The Pilot"
+    assert pilot["plot"] == "Everyone moves in."
+    assert pilot["air_date"] == "1986-09-01"
+    assert pilot["genres"] == ["Comedy", "Sitcom"]
+    assert pilot["content_rating"] == "TV-PG"
+    second = items["The Show - S01E02 - The Second One.mkv"]
+    assert (second["series"], second["episode"], second["title"]) == (
+        "The Show",
+        2,
+        "The Second One",
+    )
+    scene = items["Other.Show.S02E05.720p.mkv"]
+    assert (scene["series"], scene["season"], scene["episode"]) == ("Other Show", 2, 5)
+    movie = synced.library.get_item(items["Big Movie (1986).mkv"]["id"])
+    assert (movie["title"], movie["year"], movie["series"]) == ("Big Movie", 1986, None)
+    assert movie["content_rating"] == "PG-13"
+    assert movie["genres"] == ["Action", "Adventure"]
+
+
+def test_unreadable_files_become_review_items_carrying_their_errors(synced: Station) -> None:
+    items = _items(synced, source="TV")
+    for name, expected in (("Zero.mkv", "Invalid data"), ("Truncated.mkv", "truncated")):
+        item = synced.library.get_item(items[name]["id"])
+        assert item["state"] == "needs_review"
+        assert item["qc_flags"] == ["unreadable"]
+        assert expected in item["error"]
+        assert [r["status"] for r in item["reviews"]] == ["open"]
+        assert expected in item["reviews"][0]["reason"]
+    assert items["The Show - S01E01 - Pilot.mkv"]["state"] == "discovered"
+
+
+def test_a_resync_of_an_unchanged_library_probes_nothing(synced: Station) -> None:
+    report = synced.library.sync("TV")
+    assert (report["seen"], report["skipped"], report["probed"], report["failed"]) == (6, 6, 0, 0)
+
+
+def test_approved_items_promote_with_titles_durations_and_chapter_markers(
+    synced: Station, library: dict[str, Path]
+) -> None:
+    items = _items(synced, source="TV")
+    pilot_id = items["The Show - S01E01 - Pilot.mkv"]["id"]
+    synced.library.review_item(pilot_id, approve=True, notes="looks right")
+    [asset] = synced.promotion.promote(source="TV", approved_only=True)
+    assert (asset["title"], asset["episode_title"]) == ("The Show", "The Pilot")
+    assert (asset["series"], asset["season"], asset["episode"]) == ("The Show", 1, 1)
+    assert abs(asset["duration_ms"] - ffprobe_duration_ms(library["pilot"])) <= 50
+    assert asset["file_path"] == str(library["pilot"])
+    assert asset["tags"] == ["comedy", "sitcom"]
+    assert asset["rating"] == "TV-PG"
+    assert (asset["canonical"], asset["available"]) == (True, True)
+    assert asset["source_ingest_asset_id"] == pilot_id
+    assert [(m["kind"], m["start_ms"], m["title"]) for m in asset["markers"]] == [
+        ("chapter", 0, "Cold open"),
+        ("chapter", 1000, "Act 1"),
+    ]
+    assert synced.library.get_item(pilot_id)["state"] == "promoted"
+
+
+def test_promoting_twice_updates_the_catalog_row_instead_of_duplicating_it(
+    synced: Station,
+) -> None:
+    spot_id = _items(synced, source="Ads")["Cola.mp4"]["id"]
+    first = synced.promotion.promote([spot_id], tags=["cola"])
+    second = synced.promotion.promote([spot_id], canonical=False, title="Cola 30")
+    assert first[0]["id"] == second[0]["id"]
+    assert (second[0]["title"], second[0]["canonical"]) == ("Cola 30", False)
+    assert second[0]["kind"] == "commercial"
+    assert len(synced.assets.list_assets()) == 1
+
+
+def test_promotion_fails_naming_the_path_when_the_mapped_file_does_not_exist(
+    synced: Station, library: dict[str, Path]
+) -> None:
+    synced.library.map_path("Ads", str(library["ads"]), "/mnt/nowhere/ads")
+    spot_id = _items(synced, source="Ads")["Cola.mp4"]["id"]
+    with pytest.raises(PromotionError, match=r"/mnt/nowhere/ads/Cola\.mp4 does not exist"):
+        synced.promotion.promote([spot_id])
+    assert synced.assets.list_assets() == []
+
+
+def test_an_item_that_failed_qc_cannot_be_promoted_canonical(synced: Station) -> None:
+    ads = _items(synced, source="Ads")
+    silent_id = ads["Silent Spot.mkv"]["id"]
+    assert ads["Silent Spot.mkv"]["qc_flags"] == ["no_audio"]
+    with pytest.raises(PromotionError, match="failed QC"):
+        synced.promotion.promote([silent_id])
+    [staged] = synced.promotion.promote([silent_id], canonical=False)
+    assert staged["canonical"] is False
+    zero_id = _items(synced, source="TV")["Zero.mkv"]["id"]
+    with pytest.raises(ValidationError, match="cannot be approved"):
+        synced.library.review_item(zero_id, approve=True, notes=None)
+
+
+def test_a_bulk_promotion_skips_flagged_and_rejected_items(synced: Station) -> None:
+    tv = _items(synced, source="TV")
+    synced.library.review_item(tv["Other.Show.S02E05.720p.mkv"]["id"], approve=False, notes="no")
+    assets = synced.promotion.promote(source="TV")
+    titles = sorted(a["episode_title"] or a["title"] for a in assets)
+    assert titles == ["Big Movie", "The Pilot", "The Second One"]
+    with pytest.raises(NotFoundError):
+        synced.promotion.promote(source="Nope")
+
+
+def test_a_deleted_file_withdraws_its_catalog_row_and_a_returned_one_stays_off_air(
+    synced: Station, library: dict[str, Path], tmp_path: Path
+) -> None:
+    spot_id = _items(synced, source="Ads")["Cola.mp4"]["id"]
+    [asset] = synced.promotion.promote([spot_id])
+    kept = shutil.move(library["spot"], tmp_path / "kept.mp4")
+    report = synced.library.sync("Ads")
+    assert (report["vanished_ids"], report["withdrawn"]) == ([spot_id], 1)
+    row = synced.assets.get_asset(asset["id"])
+    assert (row["available"], row["canonical"]) == (False, False)
+    assert _items(synced, source="Ads").get("Cola.mp4") is None
+    with pytest.raises(PromotionError, match="gone"):
+        synced.promotion.promote([spot_id])
+    shutil.move(kept, library["spot"])
+    report = synced.library.sync("Ads")
+    assert (report["returned_ids"], report["restored"]) == ([spot_id], 1)
+    row = synced.assets.get_asset(asset["id"])
+    assert (row["available"], row["canonical"]) == (True, False)
+    [again] = synced.promotion.promote([spot_id])
+    assert (again["id"], again["available"], again["canonical"]) == (asset["id"], True, True)
+
+
+def test_a_dry_run_sync_writes_nothing(station: Station, library: dict[str, Path]) -> None:
+    station.library.add_source("TV", "filesystem", [str(library["tv"])])
+    report = station.library.sync("TV", dry_run=True)
+    assert report["dry_run"] is True and report["added"] == 6
+    assert station.library.list_items() == []
+
+
+def test_a_missing_root_is_reported_and_does_not_delete_its_items(
+    synced: Station, library: dict[str, Path], tmp_path: Path
+) -> None:
+    moved = shutil.move(library["ads"], tmp_path / "unmounted")
+    report = synced.library.sync("Ads")
+    assert report["missing_roots"] == [str(library["ads"])]
+    assert report["vanished"] == 0
+    shutil.move(moved, library["ads"])
+
+
+def test_sources_keep_their_kind_tags_and_longest_prefix_mappings(synced: Station) -> None:
+    synced.library.map_path("TV", "/data", "/mnt/a")
+    view = synced.library.map_path("TV", "/data/tv", "/mnt/b")
+    assert view["mappings"] == [
+        {"from": "/data", "to": "/mnt/a"},
+        {"from": "/data/tv", "to": "/mnt/b"},
+    ]
+    ads = synced.library.get_source("Ads")
+    assert (ads["kind"], ads["tags"], ads["items"]) == ("commercial", ["commercial"], 2)
+    synced.library.remove_source("Ads")
+    assert [s["name"] for s in synced.library.list_sources()] == ["TV"]
