@@ -1,0 +1,163 @@
+"""ChannelManager: one per channel; starts playout on the first viewer, stops after the last."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from retrovue.runtime.fanout import Fanout, Viewer
+from retrovue.runtime.hls import HlsSegmenter, Segment
+from retrovue.runtime.muxer import Chunk
+from retrovue.runtime.planner import Planner, ScheduleReader
+from retrovue.runtime.playout import PlayoutDeps, PlayoutEngine
+from retrovue.schedule_manager.airing import ChannelInfo
+
+log = logging.getLogger(__name__)
+
+HLS_LEASE_S = 12.0
+HLS_FIRST_SEGMENT_S = 6.0
+
+
+@dataclass(frozen=True)
+class ManagerSettings:
+    linger_s: float = 30.0
+
+
+class ChannelManager:
+    """Owns a channel's playout engine, its viewers and its HLS window."""
+
+    def __init__(
+        self,
+        channel: ChannelInfo,
+        schedule: ScheduleReader,
+        deps: PlayoutDeps,
+        settings: ManagerSettings,
+    ) -> None:
+        self.channel = channel
+        self._schedule = schedule
+        self._deps = deps
+        self._settings = settings
+        self.fanout = Fanout()
+        self.hls = HlsSegmenter()
+        self._engine: PlayoutEngine | None = None
+        self._holders = 0
+        self._linger: asyncio.Task[None] | None = None
+        self._hls_lease: asyncio.TimerHandle | None = None
+        self._segment_ready = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self.starts = 0
+
+    @property
+    def live(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def holders(self) -> int:
+        return self._holders
+
+    @property
+    def producer_pids(self) -> set[int]:
+        return set() if self._engine is None else set(self._engine.producer_pids)
+
+    # -- life --------------------------------------------------------------------------------
+    async def _hold(self) -> None:
+        async with self._lock:
+            self._holders += 1
+            if self._linger is not None:
+                self._linger.cancel()
+                self._linger = None
+            if self._engine is None:
+                self._start()
+
+    async def _release(self) -> None:
+        async with self._lock:
+            self._holders -= 1
+            if self._holders == 0 and self._engine is not None and self._linger is None:
+                self._linger = asyncio.create_task(self._stop_after_linger())
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def emit(chunks: list[Chunk]) -> None:
+            loop.call_soon_threadsafe(self._publish, chunks)
+
+        planner = Planner(self._schedule, self.channel.number)
+        self._engine = PlayoutEngine(
+            self.channel.number, self.channel.name, planner, self._deps, emit
+        )
+        self._engine.start()
+        self.starts += 1
+        log.info("channel %s on air", self.channel.number)
+
+    def _publish(self, chunks: list[Chunk]) -> None:
+        self.fanout.publish(chunks)
+        self.hls.feed(chunks)
+        if self.hls.segments:
+            self._segment_ready.set()
+
+    async def _stop_after_linger(self) -> None:
+        await asyncio.sleep(self._settings.linger_s)
+        async with self._lock:
+            self._linger = None
+            if self._holders == 0:
+                await self._stop_engine()
+
+    async def _stop_engine(self) -> None:
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            await asyncio.to_thread(engine.stop)
+            log.info("channel %s off air", self.channel.number)
+        self.fanout.close()
+        self.hls.reset()
+        self._segment_ready.clear()
+
+    async def shutdown(self) -> None:
+        """Stop now, whoever is watching (station shutdown)."""
+        if self._linger is not None:
+            self._linger.cancel()
+            self._linger = None
+        if self._hls_lease is not None:
+            self._hls_lease.cancel()
+            self._hls_lease = None
+        async with self._lock:
+            await self._stop_engine()
+
+    # -- viewers -----------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def watch(self) -> AsyncIterator[Viewer]:
+        """A viewer of the .ts stream for as long as the context lasts."""
+        await self._hold()
+        viewer = self.fanout.subscribe()
+        try:
+            yield viewer
+        finally:
+            self.fanout.unsubscribe(viewer)
+            await self._release()
+
+    async def hls_touch(self) -> None:
+        """An HLS client asked for something: keep the channel live for a lease."""
+        if self._hls_lease is None:
+            await self._hold()
+        else:
+            self._hls_lease.cancel()
+        loop = asyncio.get_running_loop()
+        self._hls_lease = loop.call_later(HLS_LEASE_S, self._hls_expired)
+
+    def _hls_expired(self) -> None:
+        self._hls_lease = None
+        task = asyncio.get_running_loop().create_task(self._release())
+        task.add_done_callback(lambda done: done.exception())
+
+    async def first_segment(self) -> bool:
+        """Wait until the HLS window has a segment; False when none came in time."""
+        try:
+            await asyncio.wait_for(self._segment_ready.wait(), HLS_FIRST_SEGMENT_S)
+            return True
+        except TimeoutError:
+            return False
+
+    def segment(self, sequence: int) -> Segment | None:
+        return self.hls.segment(sequence)

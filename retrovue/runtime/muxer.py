@@ -1,0 +1,114 @@
+"""The channel's one MPEG-TS muxer: rebased packets in, byte chunks marked at keyframes out."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import av
+
+from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
+from retrovue.runtime.source import MediaPacket
+
+TS_PACKET = 188
+VIDEO_PID = 0x100
+TIME_BASE = Fraction(1, TICKS_PER_SECOND)
+MUX_OPTIONS = {"flush_packets": "1"}
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Bytes of the channel stream; `keyframe_pts` is set when they open a video keyframe."""
+
+    data: bytes
+    keyframe_pts: int | None = None
+
+
+def opens_keyframe(data: bytes) -> bool:
+    """Whether the first video TS packet in `data` starts a PES flagged random-access."""
+    for offset in range(0, min(len(data), TS_PACKET * 8) - TS_PACKET + 1, TS_PACKET):
+        header = data[offset : offset + 6]
+        pid = ((header[1] & 0x1F) << 8) | header[2]
+        if pid != VIDEO_PID:
+            continue
+        starts_pes = bool(header[1] & 0x40)
+        has_adaptation = bool(header[3] & 0x20) and header[4] > 0
+        return starts_pes and has_adaptation and bool(header[5] & 0x40)
+    return False
+
+
+class _Sink:
+    """The file object PyAV writes into; it tags each write that opens a keyframe."""
+
+    def __init__(self) -> None:
+        self.pending: list[Chunk] = []
+        self.keyframe_pts: list[int] = []
+
+    def write(self, data: bytes) -> int:
+        blob = bytes(data)
+        pts = self.keyframe_pts.pop(0) if self.keyframe_pts and opens_keyframe(blob) else None
+        self.pending.append(Chunk(blob, pts))
+        return len(blob)
+
+
+class TsMuxer:
+    """Remuxes (never re-encodes) placed packets into one continuous MPEG-TS."""
+
+    def __init__(self, emit: Callable[[list[Chunk]], None], profile: OutputProfile) -> None:
+        self._emit = emit
+        self._profile = profile
+        self._sink = _Sink()
+        self._container: Any = None
+        self._streams: dict[str, Any] = {}
+        self._waiting: list[tuple[MediaPacket, int]] = []
+
+    def send(self, item: MediaPacket, ts: int) -> None:
+        """Mux `item` at channel time `ts`; the header waits for one packet of each kind."""
+        if self._container is None:
+            self._waiting.append((item, ts))
+            kinds = {waiting.kind for waiting, _ in self._waiting}
+            if kinds != {"video", "audio"}:
+                return
+            self._open()
+            waiting, self._waiting = self._waiting, []
+            for queued, queued_ts in waiting:
+                self._mux(queued, queued_ts)
+        else:
+            self._mux(item, ts)
+        self._flush()
+
+    def _open(self) -> None:
+        self._container = av.open(self._sink, "w", format="mpegts", options=MUX_OPTIONS)
+        # Streams for muxing only, described by the profile: no producer's container (which may
+        # already be closed) lends its parameters.
+        profile = self._profile
+        self._streams["video"] = self._container.add_mux_stream(
+            "h264", rate=profile.fps, width=profile.width, height=profile.height
+        )
+        self._streams["audio"] = self._container.add_mux_stream("aac", rate=profile.sample_rate)
+
+    def _mux(self, item: MediaPacket, ts: int) -> None:
+        packet = item.packet
+        packet.stream = self._streams[item.kind]
+        packet.time_base = TIME_BASE
+        packet.pts = ts
+        packet.dts = ts
+        if item.kind == "video" and item.keyframe:
+            self._sink.keyframe_pts.append(ts)
+        self._container.mux(packet)
+
+    def _flush(self) -> None:
+        if self._sink.pending:
+            chunks, self._sink.pending = self._sink.pending, []
+            self._emit(chunks)
+
+    def close(self) -> None:
+        """Write out what the muxer still holds and close it."""
+        if self._container is not None:
+            with contextlib.suppress(av.FFmpegError):
+                self._container.close()
+            self._container = None
+            self._flush()

@@ -1,0 +1,260 @@
+"""The playout thread of one channel: producers in, one paced, continuous MPEG-TS out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from retrovue.runtime.asrun_logger import AsRunLogger, Status
+from retrovue.runtime.ffmpeg import Ffmpeg, FfmpegError
+from retrovue.runtime.master_clock import MasterClock
+from retrovue.runtime.muxer import Chunk, TsMuxer
+from retrovue.runtime.planner import Planner, Slot
+from retrovue.runtime.producers import ProducerFactory
+from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
+from retrovue.runtime.program_director import DirectorState, ProgramDirector
+from retrovue.runtime.source import ProducerSource, SourceEnd
+from retrovue.runtime.timeline import ItemCursor
+
+log = logging.getLogger(__name__)
+
+BASE_TICKS = 10 * TICKS_PER_SECOND  # the channel timeline starts at 10 s: never negative
+EMERGENCY_CARD_S = 3600.0
+STALL_S = 5.0
+SHORTFALL_FRAMES = 3
+
+
+@dataclass(frozen=True)
+class PlayoutDeps:
+    """What every channel's playout shares."""
+
+    clock: MasterClock
+    ffmpeg: Ffmpeg
+    producers: ProducerFactory
+    profile: OutputProfile
+    director: ProgramDirector
+    asrun: AsRunLogger
+    lead_s: float = 1.0
+    prefetch_s: float = 2.5
+
+
+@dataclass
+class _Segment:
+    slot: Slot
+    source: ProducerSource
+    mode_version: int
+    cursor: ItemCursor | None = None
+    asrun: int | None = None
+    last_packet: float = 0.0
+
+
+class PlayoutEngine:
+    """Runs in its own thread from `start()` until `stop()`; emits chunks as they are muxed."""
+
+    def __init__(
+        self,
+        channel_number: int,
+        channel_name: str,
+        planner: Planner,
+        deps: PlayoutDeps,
+        emit: Callable[[list[Chunk]], None],
+    ) -> None:
+        self.channel_number = channel_number
+        self._name = channel_name
+        self._planner = planner
+        self._deps = deps
+        self._muxer = TsMuxer(emit, deps.profile)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"playout {channel_number}")
+        self._upcoming: _Segment | None = None
+        self._released = BASE_TICKS
+        self._w0 = deps.clock.now()
+        self._mono0 = deps.clock.monotonic()
+        self.producer_pids: set[int] = set()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop playout and wait until every producer is reaped."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    # -- time --------------------------------------------------------------------------------
+    def _wall_at(self, tick: int) -> dt.datetime:
+        return self._w0 + dt.timedelta(seconds=(tick - BASE_TICKS) / TICKS_PER_SECOND)
+
+    def _tick_at(self, wall: dt.datetime) -> int:
+        frames = round((wall - self._w0).total_seconds() * self._deps.profile.fps)
+        return BASE_TICKS + frames * self._deps.profile.frame_ticks
+
+    def _pace(self, tick: int) -> None:
+        clock = self._deps.clock
+        due = self._mono0 + (tick - BASE_TICKS) / TICKS_PER_SECOND - self._deps.lead_s
+        while not self._stop.is_set() and (wait := due - clock.monotonic()) > 0:
+            self._stop.wait(min(wait, 0.05))
+
+    # -- segments ----------------------------------------------------------------------------
+    def _open(self, at: dt.datetime, state: DirectorState) -> _Segment:
+        if state.mode == "emergency":
+            slot = Slot("emergency", at, None, status="emergency", reason=state.message)
+        else:
+            slot = self._planner.slot_at(at)
+            two_frames = dt.timedelta(seconds=2 / self._deps.profile.fps)
+            if slot.end_utc is not None and slot.end_utc - at < two_frames:
+                slot = self._planner.slot_at(slot.end_utc)
+        return self._segment(slot, state)
+
+    def _segment(self, slot: Slot, state: DirectorState) -> _Segment:
+        return _Segment(
+            slot, self._spawn(slot), state.version, last_packet=self._deps.clock.monotonic()
+        )
+
+    def _spawn(self, slot: Slot) -> ProducerSource:
+        factory = self._deps.producers
+        span = None if slot.end_utc is None else (slot.end_utc - slot.start_utc).total_seconds()
+        seconds = EMERGENCY_CARD_S if span is None else span + 1.0
+        if slot.action == "file" and slot.item is not None and slot.item.file_path:
+            args = factory.file(slot.item.file_path, slot.offset_s, seconds, slot.has_audio)
+        elif slot.action == "emergency":
+            args = factory.card("emergency", seconds, ("EMERGENCY", slot.reason or ""))
+        elif slot.action == "black":
+            args = factory.card("black", seconds)
+        else:
+            args = factory.card("slate", seconds, (self._name, "We'll be right back"))
+        label = f"{self.channel_number}:{slot.action}@{slot.start_utc:%H:%M:%S}"
+        try:
+            source = ProducerSource(self._deps.ffmpeg, args, label)
+        except FfmpegError:
+            if slot.action == "slate":
+                raise
+            log.exception("channel %s: producer failed to start; slate", self.channel_number)
+            source = ProducerSource(self._deps.ffmpeg, factory.card("slate", seconds), label)
+        self.producer_pids.add(source.process.pid)
+        return source
+
+    def _begin(self, segment: _Segment, start: int, audio_floor: int) -> _Segment:
+        profile = self._deps.profile
+        end = None if segment.slot.end_utc is None else self._tick_at(segment.slot.end_utc)
+        segment.last_packet = self._deps.clock.monotonic()
+        segment.cursor = ItemCursor(
+            start, end, audio_floor, profile.frame_ticks, profile.audio_frame_ticks
+        )
+        return segment
+
+    def _close(self, segment: _Segment, status: Status | None, reason: str | None) -> None:
+        segment.source.close()
+        self.producer_pids.discard(segment.source.process.pid)
+        if segment.asrun is not None and segment.cursor is not None:
+            ended = self._wall_at(segment.cursor.video_end)
+            self._deps.asrun.end(segment.asrun, ended, status, reason)
+
+    def _drop_upcoming(self) -> None:
+        if self._upcoming is not None:
+            self._upcoming.source.close()
+            self.producer_pids.discard(self._upcoming.source.process.pid)
+            self._upcoming = None
+
+    def _next(self, current: _Segment, error: str | None) -> _Segment:
+        """Close `current` (its producer ended) and begin what follows it."""
+        cursor = current.cursor
+        assert cursor is not None
+        short = cursor.shortfall_ticks() > SHORTFALL_FRAMES * self._deps.profile.frame_ticks
+        failure = None
+        if cursor.end is not None and (short or error):
+            seconds = cursor.shortfall_ticks() / TICKS_PER_SECOND
+            failure = error or f"producer ended {seconds:.1f} s early"
+        status: Status | None = (
+            "interrupted" if failure and current.slot.status == "aired" else None
+        )
+        self._close(current, status, failure)
+        start, floor = cursor.video_end, cursor.audio_end
+        state = self._deps.director.state
+        if failure is not None and short and current.slot.end_utc is not None:
+            slot = Slot(
+                "slate", self._wall_at(start), current.slot.end_utc, current.slot.item,
+                status="substituted", reason=failure,
+            )  # fmt: skip
+            return self._begin(self._segment(slot, state), start, floor)
+        upcoming, self._upcoming = self._upcoming, None
+        at = self._wall_at(start)
+        if upcoming is None or (upcoming.slot.end_utc is not None and upcoming.slot.end_utc <= at):
+            if upcoming is not None:
+                self._close(upcoming, None, None)
+            upcoming = self._open(at, state)
+        return self._begin(upcoming, start, floor)
+
+    def _cut(self, current: _Segment, state: DirectorState) -> _Segment:
+        """The director changed mode: end what is on air now and follow the new mode."""
+        cursor = current.cursor
+        assert cursor is not None
+        interrupted = state.mode == "emergency" and current.slot.action != "emergency"
+        self._close(current, "interrupted" if interrupted else None, "emergency mode")
+        self._drop_upcoming()
+        segment = self._open(self._wall_at(cursor.video_end), state)
+        return self._begin(segment, cursor.video_end, cursor.audio_end)
+
+    # -- the loop ----------------------------------------------------------------------------
+    def _run(self) -> None:
+        segment = self._begin(
+            self._open(self._w0, self._deps.director.state), BASE_TICKS, BASE_TICKS
+        )
+        try:
+            while not self._stop.is_set():
+                segment = self._step(segment)
+        except Exception:
+            log.exception("channel %s: playout failed", self.channel_number)
+        finally:
+            self._drop_upcoming()
+            self._close(segment, None, None)
+            self._muxer.close()
+
+    def _step(self, segment: _Segment) -> _Segment:
+        cursor = segment.cursor
+        assert cursor is not None
+        state = self._deps.director.state
+        if state.version != segment.mode_version:
+            if state.mode == "emergency" or segment.slot.action == "emergency":
+                return self._cut(segment, state)
+            segment.mode_version = state.version
+        prefetch_ticks = round(self._deps.prefetch_s * TICKS_PER_SECOND)
+        if (
+            self._upcoming is None
+            and cursor.end is not None
+            and self._released >= cursor.end - prefetch_ticks
+        ):
+            self._upcoming = self._open(self._wall_at(cursor.end), state)
+        got = segment.source.get(timeout=0.05)
+        now = self._deps.clock.monotonic()
+        if got is None:
+            if now - segment.last_packet > STALL_S:
+                return self._next(segment, f"producer stalled for {STALL_S:.0f} s")
+            return segment
+        segment.last_packet = now
+        if isinstance(got, SourceEnd):
+            return self._next(segment, got.error)
+        for item, tick in cursor.place(got):
+            self._pace(tick)
+            if segment.asrun is None:
+                segment.asrun = self._log_start(segment.slot, cursor.start)
+            self._muxer.send(item, tick)
+            self._released = max(self._released, tick)
+        audio_done = cursor.end is not None and cursor.audio_end >= cursor.end
+        if cursor.video_complete and audio_done:
+            return self._next(segment, None)
+        return segment
+
+    def _log_start(self, slot: Slot, start: int) -> int:
+        item = slot.item
+        return self._deps.asrun.start(
+            self.channel_number,
+            None if item is None else item.event_id,
+            None if item is None or slot.action != "file" else item.asset_id,
+            self._wall_at(start),
+            slot.status,
+            slot.reason,
+        )

@@ -1,0 +1,105 @@
+"""ffmpeg argument lists for each kind of producer: a file from an offset, and the cards."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from retrovue.runtime.profile import OutputProfile
+
+CardKind = Literal["slate", "black", "emergency"]
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
+    "/System/Library/Fonts/Supplemental/Arial Bold.ttf",
+    "C:/Windows/Fonts/arialbd.ttf",
+)
+
+CARD_COLOURS: dict[CardKind, str] = {
+    "slate": "0x1c2a48",
+    "black": "black",
+    "emergency": "0x8b0000",
+}
+
+
+def find_font(candidates: tuple[str, ...] = FONT_CANDIDATES) -> Path | None:
+    """The first readable font file; cards go without text when there is none."""
+    for candidate in candidates:
+        path = Path(candidate)
+        if path.is_file():
+            return path
+    return None
+
+
+def _filter_path(path: Path) -> str:
+    """A path quoted for a filtergraph option value."""
+    text = str(path).replace("\\", "/")
+    return "'" + text.replace("'", r"'\''").replace(":", r"\:") + "'"
+
+
+@dataclass(frozen=True)
+class ProducerFactory:
+    """Builds producer argv for one output profile; card text goes through files in `scratch`."""
+
+    profile: OutputProfile
+    scratch: Path
+    font: Path | None
+
+    def file(self, path: str, offset_s: float, duration_s: float, has_audio: bool) -> list[str]:
+        """Play `path` from `offset_s` for `duration_s`, normalised to the profile."""
+        p = self.profile
+        args = ["-ss", f"{max(offset_s, 0.0):.3f}", "-i", path]
+        if not has_audio:
+            args += ["-f", "lavfi", "-i", f"anullsrc=r={p.sample_rate}:cl=stereo"]
+        audio_input = "0:a:0" if has_audio else "1:a:0"
+        return [
+            *args,
+            "-map", "0:v:0", "-map", audio_input,
+            "-vf", p.video_filter(), "-af", p.audio_filter(),
+            "-t", f"{duration_s:.3f}",
+            *p.encode_args(),
+        ]  # fmt: skip
+
+    def card(self, kind: CardKind, duration_s: float, lines: tuple[str, ...] = ()) -> list[str]:
+        """A still card (slate, black or emergency) with silence."""
+        p = self.profile
+        video = f"color=c={CARD_COLOURS[kind]}:s={p.width}x{p.height}:r={p.fps}"
+        if kind != "black" and self.font is not None and lines:
+            video += "," + self._text(lines)
+        return [
+            "-f", "lavfi", "-i", video,
+            "-f", "lavfi", "-i", f"anullsrc=r={p.sample_rate}:cl=stereo",
+            "-map", "0:v:0", "-map", "1:a:0",
+            "-vf", "format=yuv420p", "-t", f"{duration_s:.3f}",
+            *p.encode_args(),
+        ]  # fmt: skip
+
+    def _text(self, lines: tuple[str, ...]) -> str:
+        assert self.font is not None
+        font = _filter_path(self.font)
+        size = self.profile.height // 12
+        step = size * 3 // 2
+        top = self.profile.height // 2 - step * len(lines) // 2
+        parts = []
+        for index, line in enumerate(lines):
+            text_file = self._text_file(line)
+            parts.append(
+                f"drawtext=fontfile={font}:textfile={_filter_path(text_file)}:"
+                f"fontcolor=white:fontsize={size}:x=(w-text_w)/2:y={top + index * step}"
+            )
+        return ",".join(parts)
+
+    def _text_file(self, text: str) -> Path:
+        """Card text lives in a file so no filtergraph escaping can break it."""
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        path = self.scratch / f"card-{hashlib.sha1(text.encode()).hexdigest()[:16]}.txt"
+        if not path.exists():
+            path.write_text(text, encoding="utf-8")
+        return path

@@ -1,0 +1,43 @@
+"""ProgramDirector: the station-wide mode every channel obeys (normal or emergency)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+from retrovue.domain.errors import ValidationError
+
+Mode = Literal["normal", "emergency"]
+MODES: tuple[Mode, ...] = ("normal", "emergency")
+DEFAULT_EMERGENCY_MESSAGE = "Emergency broadcast. Stand by."
+
+
+@dataclass(frozen=True, slots=True)
+class DirectorState:
+    mode: Mode
+    message: str | None
+    version: int
+
+
+class ProgramDirector:
+    """Holds the global mode; channels poll `state` (a single atomic read) every packet."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = DirectorState("normal", None, 0)
+
+    @property
+    def state(self) -> DirectorState:
+        return self._state
+
+    def set_mode(self, mode: str, message: str | None = None) -> DirectorState:
+        if mode not in MODES:
+            raise ValidationError(f"mode must be one of {', '.join(MODES)}, not {mode!r}", "mode")
+        with self._lock:
+            if mode == "emergency":
+                text = (message or "").strip() or DEFAULT_EMERGENCY_MESSAGE
+                self._state = DirectorState("emergency", text, self._state.version + 1)
+            else:
+                self._state = DirectorState("normal", None, self._state.version + 1)
+            return self._state

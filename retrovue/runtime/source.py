@@ -1,0 +1,105 @@
+"""A running producer: its ffmpeg, and a thread demuxing its MPEG-TS into a bounded queue."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import av
+
+from retrovue.runtime.ffmpeg import Ffmpeg, FfmpegProcess
+
+QUEUE_PACKETS = 240  # about 2.5 s of audio and video; ffmpeg blocks on its pipe beyond
+OPEN_OPTIONS = {"probesize": "4096", "analyzeduration": "0", "fflags": "nobuffer"}
+
+MediaKind = Literal["video", "audio"]
+
+
+@dataclass(frozen=True, slots=True)
+class MediaPacket:
+    """One demuxed packet with its timestamps in 90 kHz ticks."""
+
+    kind: MediaKind
+    pts: int
+    dts: int
+    keyframe: bool
+    packet: Any  # av.Packet; PyAV ships no type information
+
+
+@dataclass(frozen=True, slots=True)
+class SourceEnd:
+    """The producer's output ended; `error` says why when it was not a clean finish."""
+
+    error: str | None
+
+
+class ProducerSource:
+    """Starts ffmpeg now and demuxes it in the background; `get()` hands out packets in order."""
+
+    def __init__(self, ffmpeg: Ffmpeg, args: list[str], label: str) -> None:
+        self.label = label
+        self._queue: queue.Queue[MediaPacket | SourceEnd] = queue.Queue(QUEUE_PACKETS)
+        self._stop = threading.Event()
+        self.process: FfmpegProcess = ffmpeg.spawn(args)
+        self._thread = threading.Thread(target=self._demux, name=f"demux {label}", daemon=True)
+        self._thread.start()
+
+    def get(self, timeout: float) -> MediaPacket | SourceEnd | None:
+        """The next packet, the end marker, or None when nothing came within `timeout`."""
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def _put(self, item: MediaPacket | SourceEnd) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _demux(self) -> None:
+        error: str | None = None
+        try:
+            container: Any = av.open(
+                self.process.stdout, format="mpegts", options=OPEN_OPTIONS, buffer_size=16384
+            )
+            with container:
+                for packet in container.demux():
+                    if self._stop.is_set():
+                        return
+                    kind = packet.stream.type
+                    if packet.dts is None or packet.pts is None or kind not in ("video", "audio"):
+                        continue
+                    item = MediaPacket(kind, packet.pts, packet.dts, packet.is_keyframe, packet)
+                    if not self._put(item):
+                        return
+        except (av.FFmpegError, OSError, ValueError) as failure:
+            error = f"unreadable producer output: {failure}"
+        code = self.process.poll()
+        if code is None:
+            code = self._wait_exit()
+        if error is None and code not in (0, None):
+            error = str(self.process.error(f"ffmpeg exited with {code}"))
+        self._put(SourceEnd(error))
+
+    def _wait_exit(self) -> int | None:
+        for _ in range(20):
+            if self._stop.wait(0.05):
+                return None
+            code = self.process.poll()
+            if code is not None:
+                return code
+        return None
+
+    def close(self) -> None:
+        """Stop demuxing, then terminate and reap ffmpeg."""
+        self._stop.set()
+        # The demuxer must see EOF and finish before its pipe is closed under it.
+        self.process.terminate()
+        self._thread.join(timeout=5.0)
+        self.process.close()
