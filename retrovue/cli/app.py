@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from retrovue.cli import asset, assets, channel, epg, render, schedule, source, template
+from retrovue.cli import asset, assets, channel, demo, epg, render, schedule, source, template
 from retrovue.domain.errors import RetroVueError
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.add_typer(asset.catalog_app, name="catalog")
 app.add_typer(epg.app, name="epg")
 app.add_typer(source.app, name="source")
 app.add_typer(assets.app, name="assets")
+app.command("demo")(demo.demo)
 
 
 @app.callback()

@@ -322,7 +322,7 @@ def demo_plan(channels: list[tuple[int, str]]) -> list[SampleFile]:
         plan.append(SampleFile(f"bumpers/{line}.mkv", "bumper", 5, (line,), "black"))
     for number, name in channels:
         plan.append(
-            SampleFile(f"station_ids/{name} ident.mkv", "station_id", 10,
+            SampleFile(f"station_ids/channel-{number}/{name} ident.mkv", "station_id", 10,
                        (name, f"Channel {number}"), "blue")
         )  # fmt: skip
     return plan
