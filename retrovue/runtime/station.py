@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from functools import partial
 from types import FrameType
 
 import uvicorn
@@ -14,6 +15,7 @@ import uvicorn
 from retrovue.domain.errors import RetroVueError
 from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.channel_manager import ManagerSettings
+from retrovue.runtime.clients import ClientDoors
 from retrovue.runtime.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.runtime.master_clock import MasterClock, SystemClock
 from retrovue.runtime.playout import PlayoutDeps
@@ -25,6 +27,7 @@ from retrovue.runtime.station_runtime import StationRuntime
 from retrovue.runtime.web import create_app
 from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
 from retrovue.schedule_manager.schedule_service import ScheduleService
+from retrovue.schedule_manager.xmltv import render_xmltv
 
 log = logging.getLogger("retrovue.station")
 
@@ -84,8 +87,13 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     service = await asyncio.to_thread(ScheduleService.open, settings.database_url)
     runtime = build_runtime(settings, service, clock)
     orchestrator = ScheduleOrchestrator(service.db, horizon_hours=settings.horizon_hours)
+    doors = await asyncio.to_thread(
+        ClientDoors.build, service, clock.now, partial(render_xmltv, service),
+        host=settings.host, port=settings.port, tuner_count=settings.max_live_channels,
+    )  # fmt: skip
+    discovery = await doors.start_discovery()
     config = uvicorn.Config(
-        create_app(runtime),
+        create_app(runtime, doors.routes),
         host=settings.host,
         port=settings.port,
         log_level="warning",
@@ -99,6 +107,7 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     try:
         await _Server(config, runtime).serve()
     finally:
+        discovery.close()
         planning.cancel()
         await asyncio.gather(planning, return_exceptions=True)
         await runtime.shutdown()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
 
+from retrovue.domain.errors import NotFoundError
 from retrovue.runtime.clients.api import api_routes
 from retrovue.runtime.clients.context import (
     ClientConfig,
@@ -27,15 +29,21 @@ from retrovue.runtime.clients.ssdp import SSDP_PORT
 from retrovue.runtime.clients.udp_discovery import DISCOVER_PORT
 from retrovue.runtime.clients.xmltv import GuideCache, Renderer, xmltv_routes
 
+log = logging.getLogger(__name__)
+NO_DEVICE = "00000000"
 
-def client_routes(ctx: ClientContext, render_guide: Renderer) -> list[BaseRoute]:
+
+def client_routes(
+    ctx: ClientContext, render_guide: Renderer, *, hdhomerun: bool = True
+) -> list[BaseRoute]:
     """Every client-facing route; `render_guide(start, end)` is the schedule manager's XMLTV."""
     guide = GuideCache(
         render_guide,
         lambda: (playlog_token(ctx.schedule.db), tuple(ctx.schedule.list_channels())),
         ctx.clock,
     )
-    return [*m3u_routes(ctx), *xmltv_routes(guide), *hdhomerun_routes(ctx), *api_routes(ctx)]
+    tuner = hdhomerun_routes(ctx) if hdhomerun else []
+    return [*m3u_routes(ctx), *xmltv_routes(guide), *tuner, *api_routes(ctx)]
 
 
 @dataclass(frozen=True)
@@ -60,9 +68,18 @@ class ClientDoors:
         discovery: bool | None = None,
         friendly_name: str = "RetroVue",
     ) -> ClientDoors:
-        """`discovery=None` turns discovery on exactly when `host` reaches beyond loopback."""
+        """`discovery=None` turns discovery on exactly when `host` reaches beyond loopback.
+
+        A database without the seeded device id (one emptied by hand) still gets M3U, XMLTV
+        and the API; the HDHomeRun emulation stays off rather than invent an id.
+        """
+        try:
+            device_id: str | None = read_device_id(schedule.db)
+        except NotFoundError as error:
+            log.warning("HDHomeRun emulation off: %s (re-create the database to seed it)", error)
+            device_id = None
         config = ClientConfig(
-            device_id=read_device_id(schedule.db),
+            device_id=device_id or NO_DEVICE,
             tuner_count=tuner_count,
             friendly_name=friendly_name,
             public_url=public_url,
@@ -71,7 +88,10 @@ class ClientDoors:
         )
         context = ClientContext(schedule, config, clock)
         enabled = discovery_by_default(host) if discovery is None else discovery
-        return cls(context, client_routes(context, render_guide), enabled)
+        tuner = device_id is not None
+        return cls(
+            context, client_routes(context, render_guide, hdhomerun=tuner), enabled and tuner
+        )
 
     async def start_discovery(
         self, *, udp_port: int = DISCOVER_PORT, ssdp_port: int = SSDP_PORT
