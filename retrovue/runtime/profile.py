@@ -57,5 +57,5 @@ class OutputProfile:
             "-sc_threshold", "0", "-maxrate", self.video_maxrate, "-bufsize", self.video_maxrate,
             "-c:a", "aac", "-b:a", self.audio_bitrate,
             "-ar", str(self.sample_rate), "-ac", str(self.channels),
-            "-flush_packets", "1", "-f", "mpegts", "pipe:1",
+            "-flush_packets", "1", "-pes_payload_size", "0", "-f", "mpegts", "pipe:1",
         ]  # fmt: skip

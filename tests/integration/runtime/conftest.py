@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from capture_analysis import BAR_PX_PER_S, CLIP_COLOURS, CLIP_SECONDS, CLIP_TONES
 from sqlalchemy import select
 
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
@@ -23,15 +24,6 @@ from retrovue.runtime.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.schedule_manager.models import Channel, PlaylogEvent
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-CLIP_COLOURS = {
-    "red": (255, 0, 0),
-    "green": (0, 255, 0),
-    "blue": (0, 0, 255),
-    "yellow": (255, 255, 0),
-}
-CLIP_TONES = {"red": 440, "green": 660, "blue": 880, "yellow": 1100}
-CLIP_SECONDS = {"red": 4, "green": 5, "blue": 3, "yellow": 6}
-BAR_PX_PER_S = 50  # the white bar's x on the 320-px clip is 50 px per second of clip
 
 
 @dataclass(frozen=True)
