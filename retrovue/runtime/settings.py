@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 from retrovue.domain.errors import ValidationError
+from retrovue.runtime.clients import discovery_by_default
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8420
+DEFAULT_TUNER_COUNT = 4
+
+T = TypeVar("T")
 
 
 def _data_dir(env: Mapping[str, str]) -> Path:
@@ -20,9 +27,26 @@ def _data_dir(env: Mapping[str, str]) -> Path:
     return Path(xdg).expanduser() / "retrovue"
 
 
+def _typed(env: Mapping[str, str], key: str, kind: Callable[[str], T]) -> T | None:
+    """`env[key]` converted by `kind`; None when unset or empty; a bad value names the key."""
+    raw = env.get(key, "").strip()
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        name = getattr(kind, "__name__", "value")
+        raise ValidationError(f"{key} must be a {name}, not {raw!r}", key) from None
+
+
 @dataclass(frozen=True)
 class StationSettings:
-    """Typed settings of `retrovue-station`; None for the database means the default URL."""
+    """Typed settings of `retrovue-station`; None for the database means the default URL.
+
+    `tuner_count` is the one limit on channels streaming at once: HDHomeRun's TunerCount and
+    the playout cap are the same number. `discovery` None means "on when listening beyond
+    loopback"; `discovery_enabled` resolves it.
+    """
 
     database_url: str | None
     data_dir: Path
@@ -30,8 +54,10 @@ class StationSettings:
     admin_token: str | None
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    public_url: str | None = None
+    discovery: bool | None = None
     linger_s: float = 30.0
-    max_live_channels: int = 4
+    tuner_count: int = DEFAULT_TUNER_COUNT
     plan_every_s: float = 300.0
     horizon_hours: float = 72.0
 
@@ -41,21 +67,50 @@ class StationSettings:
     ) -> StationSettings:
         """Settings from RETROVUE_* variables, overridden by command-line `options`."""
         env = os.environ if environ is None else environ
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ValidationError(f"unknown station setting {unknown[0]!r}", unknown[0])
+        from_env: dict[str, object] = {
+            "database_url": env.get("RETROVUE_DATABASE_URL") or None,
+            "data_dir": _data_dir(env),
+            "ffmpeg": env.get("RETROVUE_FFMPEG") or None,
+            "admin_token": env.get("RETROVUE_ADMIN_TOKEN") or None,
+            "public_url": env.get("RETROVUE_PUBLIC_URL") or None,
+        }
+        tuners = _typed(env, "RETROVUE_TUNER_COUNT", int)
+        if tuners is not None:
+            from_env["tuner_count"] = tuners
         given = {k: v for k, v in options.items() if v is not None}
-        settings = cls(
-            database_url=env.get("RETROVUE_DATABASE_URL") or None,
-            data_dir=_data_dir(env),
-            ffmpeg=env.get("RETROVUE_FFMPEG") or None,
-            admin_token=env.get("RETROVUE_ADMIN_TOKEN") or None,
-        )
-        settings = cls(**{**settings.__dict__, **given})
+        settings = cls(**{**from_env, **given})  # type: ignore[arg-type]
         settings.check()
         return settings
 
+    @property
+    def discovery_enabled(self) -> bool:
+        """Whether SSDP and HDHomeRun UDP discovery run beside the server."""
+        if self.discovery is None:
+            return discovery_by_default(self.host)
+        return self.discovery
+
     def check(self) -> None:
+        """Refuse impossible values, naming the setting."""
         if not 0 < self.port < 65536:
             raise ValidationError(f"port must be 1-65535, not {self.port}", "port")
         if self.linger_s < 0:
             raise ValidationError("linger must not be negative", "linger")
-        if self.max_live_channels < 1:
-            raise ValidationError("max live channels must be 1 or more", "max_live_channels")
+        if self.tuner_count < 1:
+            raise ValidationError(
+                f"tuner count must be 1 or more, not {self.tuner_count}", "tuner_count"
+            )
+        if self.plan_every_s < 0:
+            raise ValidationError("plan-every must not be negative", "plan_every")
+        if self.horizon_hours <= 0:
+            raise ValidationError("horizon hours must be more than 0", "horizon_hours")
+        if self.public_url is not None:
+            parts = urlsplit(self.public_url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValidationError(
+                    f"public URL must look like http://host:port, not {self.public_url!r}",
+                    "public_url",
+                )

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
+import socket
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from functools import partial
 from types import FrameType
 
@@ -16,8 +20,10 @@ from retrovue.domain.errors import RetroVueError
 from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.channel_manager import ManagerSettings
 from retrovue.runtime.clients import ClientDoors
+from retrovue.runtime.clients.context import WILDCARD_HOSTS, local_address_towards
 from retrovue.runtime.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.runtime.master_clock import MasterClock, SystemClock
+from retrovue.runtime.pages import page_routes
 from retrovue.runtime.playout import PlayoutDeps
 from retrovue.runtime.producers import ProducerFactory, find_font
 from retrovue.runtime.profile import OutputProfile
@@ -30,6 +36,7 @@ from retrovue.schedule_manager.schedule_service import ScheduleService
 from retrovue.schedule_manager.xmltv import render_xmltv
 
 log = logging.getLogger("retrovue.station")
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def build_runtime(
@@ -51,20 +58,64 @@ def build_runtime(
         deps=deps,
         manager_settings=ManagerSettings(linger_s=settings.linger_s),
         admin_token=settings.admin_token,
-        max_live_channels=settings.max_live_channels,
+        max_live_channels=settings.tuner_count,
     )
 
 
 class _Server(uvicorn.Server):
-    """Uvicorn that ends every viewer's stream as soon as a stop signal arrives."""
+    """Uvicorn that ends every viewer's stream as soon as a stop signal arrives.
 
-    def __init__(self, config: uvicorn.Config, runtime: StationRuntime) -> None:
+    SIGTERM and SIGINT are the normal way to stop a station, so they end `serve()` like any
+    clean exit; uvicorn's own habit of re-raising the signal afterwards would kill the process
+    (status -15) before the as-run log and the producers are dealt with.
+    """
+
+    def __init__(self, config: uvicorn.Config, runtime: StationRuntime, banner: str) -> None:
         super().__init__(config)
         self._runtime = runtime
+        self._banner = banner
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
         self._runtime.drop_viewers()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            print(self._banner, flush=True)
+
+
+def ready_banner(settings: StationSettings) -> str:
+    """The lines printed once the station listens: where each kind of client goes."""
+    if settings.public_url:
+        base = settings.public_url.rstrip("/")
+    else:
+        host = settings.host
+        if host in WILDCARD_HOSTS:
+            host = local_address_towards("192.0.2.1")  # the LAN address, if there is one
+        base = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
+    return "\n".join(
+        [
+            "RetroVue station ready. Open:",
+            f"  Browser (TV guide):        {base}/",
+            f"  VLC / mpv / Kodi (M3U):    {base}/iptv/channels.m3u",
+            f"  Guide data (XMLTV):        {base}/iptv/xmltv.xml",
+            f"  Plex / Jellyfin tuner:     {base}  (HDHomeRun, {settings.tuner_count} tuners)",
+            "Ctrl-C stops the station.",
+        ]
+    )
 
 
 async def _plan_forever(
@@ -89,11 +140,12 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     orchestrator = ScheduleOrchestrator(service.db, horizon_hours=settings.horizon_hours)
     doors = await asyncio.to_thread(
         ClientDoors.build, service, clock.now, partial(render_xmltv, service),
-        host=settings.host, port=settings.port, tuner_count=settings.max_live_channels,
+        host=settings.host, port=settings.port, tuner_count=settings.tuner_count,
+        public_url=settings.public_url, discovery=settings.discovery_enabled,
     )  # fmt: skip
     discovery = await doors.start_discovery()
     config = uvicorn.Config(
-        create_app(runtime, doors.routes),
+        create_app(runtime, [*doors.routes, *page_routes(runtime, doors.context)]),
         host=settings.host,
         port=settings.port,
         log_level="warning",
@@ -105,7 +157,7 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
         else asyncio.sleep(0)
     )
     try:
-        await _Server(config, runtime).serve()
+        await _Server(config, runtime, ready_banner(settings)).serve()
     finally:
         discovery.close()
         planning.cancel()
@@ -155,10 +207,23 @@ def _parser() -> argparse.ArgumentParser:
             help="seconds a channel stays live after its last viewer (30)",
         )
         target.add_argument(
+            "--tuner-count",
             "--max-live-channels",
+            dest="tuner_count",
             type=int,
             default=hide,
-            help="tuners: channels that may stream at once (4)",
+            help="tuners: distinct channels that may stream at once, HDHomeRun TunerCount (4)",
+        )
+        target.add_argument(
+            "--public-url",
+            default=hide,
+            help="base URL clients reach the station at, for M3U, lineup and discovery links",
+        )
+        target.add_argument(
+            "--discovery",
+            action=argparse.BooleanOptionalAction,
+            default=hide,
+            help="answer SSDP and HDHomeRun UDP discovery (on when listening beyond loopback)",
         )
         target.add_argument("--plan-every", dest="plan_every_s", type=float, default=hide,
                             help="seconds between planning runs; 0 never plans (300)")  # fmt: skip
@@ -180,8 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"retrovue-station: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt:  # a stop signal before the server took over its handling
+        return 0
     return 0
 
 

@@ -1,0 +1,60 @@
+"""The station's browser pages: the TV guide, the watch page and its MP4 rendition."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from retrovue.runtime.clients.context import ClientContext
+from retrovue.runtime.pages.guide import GUIDE_HOURS, GuideRow, programmes, render_guide
+from retrovue.runtime.pages.guide import window_start as guide_start
+from retrovue.runtime.pages.mp4 import Mp4Stream
+from retrovue.runtime.pages.watch import render_watch
+from retrovue.runtime.station_runtime import StationRuntime
+
+__all__ = ["page_routes"]
+
+
+def _zone(name: str | None) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name or "UTC"
+
+
+def page_routes(station: StationRuntime, ctx: ClientContext) -> list[BaseRoute]:
+    """`/`, `/watch/{n}` and `/iptv/channel/{n}.mp4` (which takes a tuner like a .ts viewer)."""
+
+    def guide(request: Request) -> Response:
+        now = ctx.clock()
+        start = guide_start(now)
+        end = start + dt.timedelta(hours=GUIDE_HOURS)
+        channels = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
+        rows = [
+            GuideRow(c, programmes(ctx.schedule.items_between(c.number, start, end)))
+            for c in channels
+        ]
+        zone = _zone(channels[0].timezone if channels else None)
+        return HTMLResponse(render_guide(rows, now, start, zone=zone))
+
+    def watch(request: Request) -> Response:
+        channel = ctx.channel(int(request.path_params["number"]))
+        airing = ctx.schedule.what_is_airing(channel.number, ctx.clock())
+        others = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
+        return HTMLResponse(render_watch(channel, None if airing is None else airing.item, others))
+
+    async def mp4(request: Request) -> Response:
+        manager = await station.tune(request.path_params["number"])
+        return Mp4Stream(manager)
+
+    return [
+        Route("/", guide, methods=["GET"]),
+        Route("/watch/{number:int}", watch, methods=["GET"]),
+        Route("/iptv/channel/{number:int}.mp4", mp4, methods=["GET"]),
+    ]
