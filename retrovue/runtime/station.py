@@ -186,7 +186,7 @@ def plan(settings: StationSettings, clock: MasterClock | None = None) -> str:
     return "\n".join(lines)
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     hide = argparse.SUPPRESS
     parser = argparse.ArgumentParser(prog="retrovue-station", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -231,7 +231,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     options = {k: v for k, v in vars(args).items() if k not in ("command", "debug")}
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
