@@ -22,19 +22,14 @@ test: lint
 	$(BIN)/pytest
 
 # `make demo`: a sample library and three channels, planned, then the station on the LAN.
+# The station prints the URLs to open (guide page, M3U, XMLTV, HDHomeRun) once it listens.
 DEMO_PORT ?= 8420
-DEMO_HOST := $(shell hostname -I 2>/dev/null | cut -d' ' -f1)
+DEMO_HOST ?= 0.0.0.0
 
 demo: $(BIN)/.installed
 	$(BIN)/retrovue demo --quiet
 	$(BIN)/retrovue-station plan
-	@echo ""
-	@echo "RetroVue demo station ready. Open:"
-	@echo "  VLC / mpv / Kodi (M3U):    http://$(or $(DEMO_HOST),127.0.0.1):$(DEMO_PORT)/iptv/channels.m3u"
-	@echo "  Guide (XMLTV):             http://$(or $(DEMO_HOST),127.0.0.1):$(DEMO_PORT)/iptv/xmltv.xml"
-	@echo "  Plex / Jellyfin tuner:     $(or $(DEMO_HOST),127.0.0.1):$(DEMO_PORT)  (HDHomeRun)"
-	@echo "Ctrl-C stops the station."
-	$(BIN)/retrovue-station serve --host 0.0.0.0 --port $(DEMO_PORT)
+	$(BIN)/retrovue-station serve --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
