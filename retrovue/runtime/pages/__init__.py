@@ -47,7 +47,9 @@ def page_routes(station: StationRuntime, ctx: ClientContext) -> list[BaseRoute]:
         channel = ctx.channel(int(request.path_params["number"]))
         airing = ctx.schedule.what_is_airing(channel.number, ctx.clock())
         others = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
-        return HTMLResponse(render_watch(channel, None if airing is None else airing.item, others))
+        item = None if airing is None else airing.item
+        base = ctx.config.request_base(request)
+        return HTMLResponse(render_watch(channel, item, others, base))
 
     async def mp4(request: Request) -> Response:
         manager = await station.tune(request.path_params["number"])

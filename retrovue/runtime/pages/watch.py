@@ -17,7 +17,7 @@ def hls_url(number: int) -> str:
 
 
 def render_watch(
-    channel: ChannelInfo, on_now: ScheduledItem | None, others: list[ChannelInfo]
+    channel: ChannelInfo, on_now: ScheduledItem | None, others: list[ChannelInfo], base: str
 ) -> str:
     """Chrome and Firefox play the MP4 rendition; Safari may take HLS from the second source."""
     number = channel.number
@@ -34,8 +34,8 @@ def render_watch(
         "Your browser cannot play this stream: open the M3U in VLC instead.</video>"
         f'<p class="meta">Now on {number} {escape(channel.name)}: <b>{escape(title)}</b>. '
         "Muted so it can start by itself; unmute with the controls.</p>"
-        f'<p class="meta">In VLC or mpv: <code>/iptv/channel/{number}.ts</code> '
-        f"or <code>{hls_url(number)}</code></p>"
+        f'<p class="meta">In VLC or mpv: <code>{escape(base)}/iptv/channel/{number}.ts</code> '
+        f"or <code>{escape(base)}{hls_url(number)}</code></p>"
         f'<p class="meta">Other channels: {switcher or "none"}</p>'
     )
     return page(f"{number} {channel.name} - RetroVue", f"Channel {number}", content)
