@@ -9,16 +9,16 @@ STYLE: Final = """
 body{margin:0;background:#10131a;color:#e8e8e8;font:14px/1.3 system-ui,sans-serif}
 header{display:flex;gap:1.5em;align-items:baseline;padding:.8em 1.2em;background:#1b2130}
 header h1{margin:0;font-size:1.3em;color:#ffcc33}
-header a{color:#9ecbff}
+header a,main a{color:#9ecbff}
 main{padding:1em 1.2em}
 .row{display:flex;border-bottom:1px solid #2a3142;min-height:3.2em}
-.row.head{min-height:1.8em;color:#9aa3b5;font-size:.9em}
+.row.head{min-height:1.8em;color:#9aa3b5}
 .chan{flex:0 0 11em;display:flex;gap:.6em;align-items:center;padding:0 .6em;color:#fff;
   text-decoration:none;font-weight:600}
 a.chan:hover{background:#24406b}
 .chan span{color:#ffcc33;min-width:1.6em}
 .lane{position:relative;flex:1;display:flex;overflow:hidden}
-.tick{border-left:1px solid #2a3142;padding-left:.3em;box-sizing:border-box}
+.tick{border-left:1px solid #2a3142;padding-left:.3em;box-sizing:border-box;font-size:.9em}
 .prog{box-sizing:border-box;border-left:2px solid #10131a;background:#222a3b;padding:.3em .5em;
   overflow:hidden;white-space:nowrap;text-overflow:ellipsis}
 .prog b{display:block;overflow:hidden;text-overflow:ellipsis}
