@@ -104,35 +104,21 @@ def update(
     )
 
 
-def _list(ctx: typer.Context, canonical_only: bool, tag: str | None, as_json: bool) -> None:
+@asset_app.command("list")
+@catalog_app.command("list")
+def list_assets(
+    ctx: typer.Context,
+    canonical_only: bool = typer.Option(False, "--canonical-only", help="Only what may air."),
+    tag: str | None = typer.Option(None, "--tag"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List the catalog."""
     with station(ctx) as s:
         views = s.assets.list_assets(canonical_only=canonical_only, tag=tag)
     if as_json:
         render.emit_json(views)
     else:
         render.table(_rows(views), COLUMNS)
-
-
-@asset_app.command("list")
-def list_assets(
-    ctx: typer.Context,
-    canonical_only: bool = typer.Option(False, "--canonical-only"),
-    tag: str | None = typer.Option(None, "--tag"),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """List catalog assets."""
-    _list(ctx, canonical_only, tag, as_json)
-
-
-@catalog_app.command("list")
-def catalog_list(
-    ctx: typer.Context,
-    canonical_only: bool = typer.Option(False, "--canonical-only"),
-    tag: str | None = typer.Option(None, "--tag"),
-    as_json: bool = typer.Option(False, "--json"),
-) -> None:
-    """List the catalog."""
-    _list(ctx, canonical_only, tag, as_json)
 
 
 @catalog_app.command("show")
