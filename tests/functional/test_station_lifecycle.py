@@ -78,10 +78,15 @@ def test_a_stop_signal_while_a_channel_plays_exits_zero_and_leaves_no_ffmpeg(
 def test_a_new_channel_beyond_the_tuner_count_answers_503(
     planned: tuple[str, str], tmp_path: Path
 ) -> None:
-    station = start_station(planned[0], tmp_path, "--tuner-count", "1", "--linger", "1")
+    public = "http://tv.example:9999"
+    station = start_station(
+        planned[0], tmp_path, "--tuner-count", "1", "--linger", "1", "--public-url", public
+    )
     base = station.base
     try:
-        assert httpx.get(f"{base}/discover.json").json()["TunerCount"] == 1
+        discover = httpx.get(f"{base}/discover.json").json()
+        assert (discover["TunerCount"], discover["BaseURL"]) == (1, public)
+        assert f"{public}/iptv/channel/2.ts" in httpx.get(f"{base}/iptv/channels.m3u").text
         with httpx.stream("GET", f"{base}/iptv/channel/2.ts", timeout=10) as watching:
             assert watching.status_code == 200
             next(watching.iter_bytes())
