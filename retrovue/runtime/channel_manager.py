@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 
 HLS_LEASE_S = 12.0
 HLS_FIRST_SEGMENT_S = 6.0
+TUNE_REMEMBERED_S = 10.0  # a tune instant older than this is stale: the channel starts at now
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class ChannelManager:
         self._hls_lease: asyncio.TimerHandle | None = None
         self._segment_ready = asyncio.Event()
         self._lock = asyncio.Lock()
+        self._tuned_at: dt.datetime | None = None
         self.starts = 0
 
     @property
@@ -61,6 +64,15 @@ class ChannelManager:
     @property
     def producer_pids(self) -> set[int]:
         return set() if self._engine is None else set(self._engine.producer_pids)
+
+    def note_tune(self, at: dt.datetime) -> None:
+        """A viewer asked for the channel at `at`: if it starts for them, it starts from there.
+
+        The request may wait on the database before playout starts; anchoring at the request
+        keeps that wait out of the offset the viewer sees.
+        """
+        if self._engine is None:
+            self._tuned_at = at
 
     # -- life --------------------------------------------------------------------------------
     async def _hold(self) -> None:
@@ -85,8 +97,12 @@ class ChannelManager:
             loop.call_soon_threadsafe(self._publish, chunks)
 
         planner = Planner(self._schedule, self.channel.number)
+        tuned_at, self._tuned_at = self._tuned_at, None
+        now = self._deps.clock.now()
+        if tuned_at is not None and (now - tuned_at).total_seconds() > TUNE_REMEMBERED_S:
+            tuned_at = None
         self._engine = PlayoutEngine(
-            self.channel.number, self.channel.name, planner, self._deps, emit
+            self.channel.number, self.channel.name, planner, self._deps, emit, tuned_at
         )
         self._engine.start()
         self.starts += 1
@@ -128,9 +144,21 @@ class ChannelManager:
     # -- viewers -----------------------------------------------------------------------------
     @contextlib.asynccontextmanager
     async def watch(self) -> AsyncIterator[Viewer]:
-        """A viewer of the .ts stream for as long as the context lasts."""
+        """A viewer of the .ts stream for as long as the context lasts.
+
+        A viewer that falls too far behind is dropped, and the task serving it is cancelled: a
+        client that stopped reading leaves that task blocked on its socket for good otherwise.
+        """
         await self._hold()
         viewer = self.fanout.subscribe()
+        task = asyncio.current_task()
+
+        def lagged() -> None:
+            log.info("channel %s: a viewer fell behind and was dropped", self.channel.number)
+            if task is not None:
+                task.cancel()
+
+        viewer.on_lag = lagged
         try:
             yield viewer
         finally:

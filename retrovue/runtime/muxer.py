@@ -78,7 +78,10 @@ class TsMuxer:
                 self._mux(queued, queued_ts)
         else:
             self._mux(item, ts)
-        self._flush()
+        if item.kind == "video":
+            # Audio rides with the next picture: one hand-off per frame, not per packet, keeps
+            # the wake-ups of the event loop and of every viewer to the frame rate.
+            self._flush()
 
     def _open(self) -> None:
         self._container = av.open(self._sink, "w", format="mpegts", options=MUX_OPTIONS)

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 BASE_TICKS = 10 * TICKS_PER_SECOND  # the channel timeline starts at 10 s: never negative
 EMERGENCY_CARD_S = 3600.0
 STALL_S = 5.0
-SHORTFALL_FRAMES = 3
+SHORTFALL_FRAMES = 1  # one missing frame is a gap of two frame durations: the most allowed
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,9 @@ class PlayoutEngine:
         planner: Planner,
         deps: PlayoutDeps,
         emit: Callable[[list[Chunk]], None],
+        tuned_at: dt.datetime | None = None,
     ) -> None:
+        """`tuned_at` is when the viewer asked (the stream opens at the offset of that instant)."""
         self.channel_number = channel_number
         self._name = channel_name
         self._planner = planner
@@ -71,8 +73,9 @@ class PlayoutEngine:
         self._thread = threading.Thread(target=self._run, name=f"playout {channel_number}")
         self._upcoming: _Segment | None = None
         self._released = BASE_TICKS
-        self._w0 = deps.clock.now()
-        self._mono0 = deps.clock.monotonic()
+        now = deps.clock.now()
+        self._w0 = now if tuned_at is None or tuned_at > now else tuned_at
+        self._mono0 = deps.clock.monotonic() - (now - self._w0).total_seconds()
         self.producer_pids: set[int] = set()
 
     def start(self) -> None:
@@ -160,7 +163,12 @@ class PlayoutEngine:
             self._upcoming = None
 
     def _next(self, current: _Segment, error: str | None) -> _Segment:
-        """Close `current` (its producer ended) and begin what follows it."""
+        """Close `current` (its producer ended) and begin what follows it.
+
+        What follows starts on the scheduled boundary tick, never where the last picture
+        happened to end: starting early would leave audio (which runs to the boundary) behind
+        its picture and push every later item off the schedule.
+        """
         cursor = current.cursor
         assert cursor is not None
         short = cursor.shortfall_ticks() > SHORTFALL_FRAMES * self._deps.profile.frame_ticks
@@ -172,16 +180,18 @@ class PlayoutEngine:
             "interrupted" if failure and current.slot.status == "aired" else None
         )
         self._close(current, status, failure)
-        start, floor = cursor.video_end, cursor.audio_end
+        floor = cursor.audio_end
         state = self._deps.director.state
         if failure is not None and short and current.slot.end_utc is not None:
+            start = cursor.video_end
             slot = Slot(
                 "slate", self._wall_at(start), current.slot.end_utc, current.slot.item,
                 status="substituted", reason=failure,
             )  # fmt: skip
             return self._begin(self._segment(slot, state), start, floor)
+        start = cursor.video_end if cursor.end is None else cursor.end
+        at = current.slot.end_utc or self._wall_at(start)
         upcoming, self._upcoming = self._upcoming, None
-        at = self._wall_at(start)
         if upcoming is None or (upcoming.slot.end_utc is not None and upcoming.slot.end_utc <= at):
             if upcoming is not None:
                 self._close(upcoming, None, None)
@@ -192,8 +202,10 @@ class PlayoutEngine:
         """The director changed mode: end what is on air now and follow the new mode."""
         cursor = current.cursor
         assert cursor is not None
-        interrupted = state.mode == "emergency" and current.slot.action != "emergency"
-        self._close(current, "interrupted" if interrupted else None, "emergency mode")
+        if state.mode == "emergency" and current.slot.action != "emergency":
+            self._close(current, "interrupted", "emergency mode")
+        else:  # leaving emergency: its row keeps the message it aired with
+            self._close(current, None, None)
         self._drop_upcoming()
         segment = self._open(self._wall_at(cursor.video_end), state)
         return self._begin(segment, cursor.video_end, cursor.audio_end)
@@ -225,9 +237,12 @@ class PlayoutEngine:
         if (
             self._upcoming is None
             and cursor.end is not None
+            and segment.slot.end_utc is not None
             and self._released >= cursor.end - prefetch_ticks
         ):
-            self._upcoming = self._open(self._wall_at(cursor.end), state)
+            # The next item opens at its scheduled start exactly (offset 0 into a file), not at
+            # the frame-rounded tick's wall time, which may fall a few ms into it.
+            self._upcoming = self._open(segment.slot.end_utc, state)
         got = segment.source.get(timeout=0.05)
         now = self._deps.clock.monotonic()
         if got is None:

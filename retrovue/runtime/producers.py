@@ -22,6 +22,10 @@ FONT_CANDIDATES = (
     "C:/Windows/Fonts/arialbd.ttf",
 )
 
+# A file's last picture is held this long past its end, so frame-grid rounding never leaves an
+# item a frame short of its scheduled end (which would shift everything after it).
+TAIL_HOLD_S = 0.25
+
 CARD_COLOURS: dict[CardKind, str] = {
     "slate": "0x1c2a48",
     "black": "black",
@@ -62,7 +66,8 @@ class ProducerFactory:
         return [
             *args,
             "-map", "0:v:0", "-map", audio_input,
-            "-vf", p.video_filter(), "-af", p.audio_filter(),
+            "-vf", f"{p.video_filter()},tpad=stop_mode=clone:stop_duration={TAIL_HOLD_S}",
+            "-af", p.audio_filter(),
             "-t", f"{duration_s:.3f}",
             *p.encode_args(),
         ]  # fmt: skip

@@ -69,11 +69,13 @@ class StationRuntime:
 
     async def tune(self, number: int) -> ChannelManager:
         """The manager of a channel a viewer may watch; TunerBusyError when none is free."""
+        asked = self.deps.clock.now()
         manager = await self.manager(number)
         if not self.may_tune(number):
             raise TunerBusyError(
                 f"all {self.max_live_channels} tuners are busy; channel {number} cannot start"
             )
+        manager.note_tune(asked)
         return manager
 
     def drop_viewers(self) -> None:

@@ -15,9 +15,14 @@ CLIP_COLOURS = {
     "green": (0, 255, 0),
     "blue": (0, 0, 255),
     "yellow": (255, 255, 0),
+    "cyan": (0, 255, 255),
+    "magenta": (255, 0, 255),
 }
-CLIP_TONES = {"red": 440, "green": 660, "blue": 880, "yellow": 1100}
-CLIP_SECONDS = {"red": 4, "green": 5, "blue": 3, "yellow": 6}
+CLIP_TONES = {"red": 440, "green": 660, "blue": 880, "yellow": 1100, "cyan": 1320, "magenta": 1540}
+CLIP_SECONDS = {"red": 4, "green": 5, "blue": 3, "yellow": 6, "cyan": 10, "magenta": 10}
+# The station's own cards (retrovue.runtime.producers.CARD_COLOURS), told apart from the clips.
+CARD_COLOURS = {"slate": (0x1C, 0x2A, 0x48), "emergency": (0x8B, 0x00, 0x00)}
+PALETTE = {**CLIP_COLOURS, **CARD_COLOURS}
 BAR_PX_PER_S = 50  # the white bar's x on the 320-px clip is 50 px per second of clip
 SMALL_W, SMALL_H = 128, 72
 
@@ -40,13 +45,14 @@ def _rgb_rows(frame: Any) -> tuple[bytes, int]:
 
 
 def classify_colour(frame: Any) -> str:
-    """The clip whose colour fills the frame (the median pixel of its middle row)."""
+    """The clip or card whose colour fills the frame (the median pixel of a row)."""
     data, stride = _rgb_rows(frame)
-    row = data[(SMALL_H // 2) * stride : (SMALL_H // 2) * stride + SMALL_W * 3]
+    top = SMALL_H // 5  # above the cards' text lines, which cross the middle row
+    row = data[top * stride : top * stride + SMALL_W * 3]
     pixels = sorted((row[i], row[i + 1], row[i + 2]) for i in range(0, len(row), 3))
     r, g, b = pixels[len(pixels) // 2]
     best = min(
-        CLIP_COLOURS.items(),
+        PALETTE.items(),
         key=lambda kv: sum(abs(x - y) for x, y in zip(kv[1], (r, g, b), strict=True)),
     )
     distance = sum(abs(x - y) for x, y in zip(best[1], (r, g, b), strict=True))

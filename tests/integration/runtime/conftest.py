@@ -78,12 +78,21 @@ class TestSchedule:
 
 
 def build_schedule(
-    url: str, clips: dict[str, Clip], order: list[str], start: dt.datetime, minutes: float = 10
+    url: str,
+    clips: dict[str, Clip],
+    order: list[str],
+    start: dt.datetime,
+    minutes: float = 10,
+    numbers: tuple[int, ...] = (1,),
 ) -> TestSchedule:
-    """Channel 1 with the clips as canonical assets, aired back to back from `start`."""
+    """Channels `numbers` with the clips as canonical assets, aired back to back from `start`.
+
+    Every channel airs the same events; `events` lists those of the first.
+    """
     db = open_database(url)
     try:
-        ChannelAdminService(db).create_channel(1, "Test One", grid_size=15)
+        for number in numbers:
+            ChannelAdminService(db).create_channel(number, f"Test {number}", grid_size=15)
         assets = AssetAdminService(db)
         ids = {
             name: assets.add_asset(name, c.seconds * 1000, str(c.path), canonical=True)["id"]
@@ -91,23 +100,27 @@ def build_schedule(
         }
         events: list[tuple[int, dt.datetime, dt.datetime, str]] = []
         with db.transaction() as session:
-            channel_id = session.scalars(select(Channel.id).where(Channel.number == 1)).one()
-            at, index = start, 0
-            while at < start + dt.timedelta(minutes=minutes):
-                name = order[index % len(order)]
-                end = at + dt.timedelta(seconds=clips[name].seconds)
-                row = PlaylogEvent(
-                    channel_id=channel_id, broadcast_day=at.date(), start_utc=at, end_utc=end,
-                    kind="program", asset_id=ids[name], in_point_ms=0,
-                    program_group=int(at.timestamp()),
-                )  # fmt: skip
-                session.add(row)
-                session.flush()
-                events.append((row.id, at, end, name))
-                at, index = end, index + 1
+            for number in numbers:
+                channel_id = session.scalars(
+                    select(Channel.id).where(Channel.number == number)
+                ).one()
+                at, index = start, 0
+                while at < start + dt.timedelta(minutes=minutes):
+                    name = order[index % len(order)]
+                    end = at + dt.timedelta(seconds=clips[name].seconds)
+                    row = PlaylogEvent(
+                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
+                        end_utc=end, kind="program", asset_id=ids[name], in_point_ms=0,
+                        program_group=int(at.timestamp()),
+                    )  # fmt: skip
+                    session.add(row)
+                    session.flush()
+                    if number == numbers[0]:
+                        events.append((row.id, at, end, name))
+                    at, index = end, index + 1
     finally:
         db.dispose()
-    return TestSchedule(url, 1, ids, events)
+    return TestSchedule(url, numbers[0], ids, events)
 
 
 def free_port() -> int:
@@ -121,6 +134,12 @@ class RunningStation:
     process: subprocess.Popen[bytes]
     base: str
     log: Path
+
+    def command_line(self, pid: int) -> str:
+        try:
+            return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            return ""
 
     def children(self, name: str = "ffmpeg") -> list[int]:
         """Pids of this station's child processes called `name`."""

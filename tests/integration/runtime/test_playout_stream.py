@@ -20,19 +20,26 @@ ORDER = ["red", "green", "blue", "yellow"]
 
 
 def record(station: RunningStation, path: Path, seconds: float, number: int = 1) -> float:
-    """Write `seconds` of the channel's .ts to `path`; returns when the request was sent."""
-    sent = time.time()
-    with (
-        httpx.stream("GET", f"{station.base}/iptv/channel/{number}.ts", timeout=10) as response,
-        path.open("wb") as sink,
-    ):
+    """Write `seconds` of the channel's .ts to `path`; returns when the request was sent.
+
+    The client exists before the clock is read: building one (its TLS context) can take most
+    of a second on a loaded machine, and that is not the station's tune-in time.
+    """
+    with httpx.Client(timeout=10) as client:
+        sent = time.time()
+        with client.stream("GET", f"{station.base}/iptv/channel/{number}.ts") as response:
+            _save(response, path, seconds)
+    return sent
+
+
+def _save(response: httpx.Response, path: Path, seconds: float) -> None:
+    with path.open("wb") as sink:
         assert response.status_code == 200
         started = time.monotonic()
         for data in response.iter_bytes():
             sink.write(data)
             if time.monotonic() - started >= seconds:
                 break
-    return sent
 
 
 @pytest.mark.slow
