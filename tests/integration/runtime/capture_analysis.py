@@ -23,7 +23,7 @@ CLIP_SECONDS = {"red": 4, "green": 5, "blue": 3, "yellow": 6, "cyan": 10, "magen
 # The station's own cards (retrovue.runtime.producers.CARD_COLOURS), told apart from the clips.
 CARD_COLOURS = {"slate": (0x1C, 0x2A, 0x48), "emergency": (0x8B, 0x00, 0x00)}
 PALETTE = {**CLIP_COLOURS, **CARD_COLOURS}
-BAR_PX_PER_S = 50  # the white bar's x on the 320-px clip is 50 px per second of clip
+BAR_PX_PER_S = 30  # the white bar's x on the 320-px clip: 30 px per second (10.6 s across)
 SMALL_W, SMALL_H = 128, 72
 
 
@@ -60,7 +60,7 @@ def classify_colour(frame: Any) -> str:
 
 
 def bar_position_s(frame: Any) -> float:
-    """Where the clip was when this frame was made: the white bar's x (50 px/s on 320 px)."""
+    """Where the clip was when this frame was made: the white bar's x on 320 px."""
     data, stride = _rgb_rows(frame)
     row = data[(SMALL_H // 2) * stride : (SMALL_H // 2) * stride + SMALL_W * 3]
     whites = [i // 3 for i in range(0, len(row), 3) if min(row[i], row[i + 1], row[i + 2]) > 100]

@@ -36,7 +36,7 @@ class Clip:
 
 
 def make_clip(ffmpeg: Ffmpeg, path: Path, name: str, seconds: int) -> Clip:
-    """A 320x180 clip of one colour with a bar at x = 50 px * t, and a tone of its own."""
+    """A 320x180 clip of one colour with a bar moving BAR_PX_PER_S to the right, and a tone."""
     r, g, b = CLIP_COLOURS[name]
     video = (
         f"color=c=0x{r:02x}{g:02x}{b:02x}:s=320x180:r=30[bg];"

@@ -1,0 +1,68 @@
+"""Emergency mode reaches every live channel within 2 s; normal resumes at the scheduled offset."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import Clip, build_schedule, start_station
+from live_capture import Recording, asrun_log, first_of, pictures, record_for
+
+ORDER = ["cyan", "magenta"]
+CHANNELS = (1, 2)
+TOKEN = "on-air"
+
+
+@pytest.mark.slow
+def test_emergency_mode_reaches_every_live_channel_within_two_seconds_and_normal_resumes(
+    tmp_path: Path, clips: dict[str, Clip]
+) -> None:
+    start = dt.datetime.now(dt.UTC)
+    url = f"sqlite:///{tmp_path / 'rv.db'}"
+    schedule = build_schedule(url, clips, ORDER, start, numbers=CHANNELS)
+    station = start_station(url, tmp_path / "data", token=TOKEN)
+    recordings: dict[int, Recording] = {}
+
+    def watch(number: int) -> None:
+        recordings[number] = record_for(station.base, number, tmp_path / f"{number}.ts", 11.0)
+
+    threads = [threading.Thread(target=watch, args=(number,)) for number in CHANNELS]
+    director = f"{station.base}/api/director"
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(3.0)
+        body = {"mode": "emergency", "message": "Severe weather warning"}
+        switched = dt.datetime.now(dt.UTC)
+        assert httpx.post(director, json=body, headers=auth).json()["mode"] == "emergency"
+        time.sleep(4.0)
+        resumed = dt.datetime.now(dt.UTC)
+        assert httpx.post(director, json={"mode": "normal"}, headers=auth).status_code == 200
+        for thread in threads:
+            thread.join(30)
+    finally:
+        station.stop()
+
+    rows = asrun_log(url)
+    for number in CHANNELS:
+        recording = recordings[number]
+        assert not recording.stream_ended
+        tuned_at = next(r.started for r in rows if r.channel == number)
+        assert recording.sent - 0.05 <= tuned_at.timestamp() <= recording.answered + 0.05
+        seen = pictures(recording.path, tuned_at)
+        card = first_of(seen, "emergency", tuned_at)
+        assert dt.timedelta(0) <= card.wall - switched <= dt.timedelta(seconds=2), number
+        back = next(p for p in seen if p.wall > card.wall and p.colour != "emergency")
+        assert back.wall - resumed <= dt.timedelta(seconds=2)
+        _, event_start, _, name = schedule.airing(back.wall)
+        assert back.colour == name
+        assert back.bar_s is not None
+        assert abs(back.bar_s - (back.wall - event_start).total_seconds()) <= 0.5
+        statuses = [(r.status, r.reason) for r in rows if r.channel == number]
+        assert ("emergency", "Severe weather warning") in statuses
+        assert ("interrupted", "emergency mode") in statuses
