@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from dataclasses import dataclass
@@ -71,21 +72,31 @@ class ProducerSource:
             with container:
                 for packet in container.demux():
                     if self._stop.is_set():
-                        return
+                        break
                     kind = packet.stream.type
                     if packet.dts is None or packet.pts is None or kind not in ("video", "audio"):
                         continue
                     item = MediaPacket(kind, packet.pts, packet.dts, packet.is_keyframe, packet)
                     if not self._put(item):
-                        return
+                        break
         except (av.FFmpegError, OSError, ValueError) as failure:
             error = f"unreadable producer output: {failure}"
+        if self._stop.is_set():
+            self._drain()
+            return
         code = self.process.poll()
         if code is None:
             code = self._wait_exit()
         if error is None and code not in (0, None):
             error = str(self.process.error(f"ffmpeg exited with {code}"))
         self._put(SourceEnd(error))
+
+    def _drain(self) -> None:
+        """Read and discard until ffmpeg exits: blocked on a full pipe, it would never see the
+        SIGTERM `close()` sends (its write restarts) and would hold `close()` until SIGKILL."""
+        with contextlib.suppress(OSError, ValueError):
+            while self.process.stdout.read(65536):
+                pass
 
     def _wait_exit(self) -> int | None:
         for _ in range(20):
@@ -99,7 +110,8 @@ class ProducerSource:
     def close(self) -> None:
         """Stop demuxing, then terminate and reap ffmpeg."""
         self._stop.set()
-        # The demuxer must see EOF and finish before its pipe is closed under it.
+        # The demuxer drains the pipe until ffmpeg exits, and must finish before the pipe is
+        # closed under it.
         self.process.terminate()
         self._thread.join(timeout=5.0)
         self.process.close()
