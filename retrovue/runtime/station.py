@@ -62,6 +62,9 @@ def build_runtime(
     )
 
 
+SEND_BUFFER_BYTES = 128 * 1024
+
+
 class _Server(uvicorn.Server):
     """Uvicorn that ends every viewer's stream as soon as a stop signal arrives.
 
@@ -93,6 +96,13 @@ class _Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
+        # Linux lets a connection's send buffer autotune to megabytes, tens of seconds of a
+        # channel, so a client that stops reading would never look behind to the fan-out.
+        # A modest buffer (inherited by accepted sockets) makes it fall behind, and be
+        # dropped, within seconds.
+        for server in self.servers:
+            for listener in server.sockets:
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
         if self.started:
             print(self._banner, flush=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
@@ -21,6 +22,7 @@ from retrovue.domain.errors import (
     ValidationError,
 )
 from retrovue.runtime.channel_manager import ChannelManager
+from retrovue.runtime.fanout import Viewer
 from retrovue.runtime.station_runtime import StationRuntime, TunerBusyError
 
 STATUS_OF: tuple[tuple[type[RetroVueError], int], ...] = (
@@ -41,9 +43,23 @@ class ChannelStream(Response):
         # No content-length: the body never ends while the client watches.
         self.raw_headers = [(b"content-type", b"video/mp2t"), (b"cache-control", b"no-store")]
         self._manager = manager
+        self._viewer: Viewer | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self._stream(receive, send)
+        except asyncio.CancelledError:
+            # The channel cancels a viewer's request when it falls too far behind; that is
+            # the end of this response, not an error of the application.
+            task = asyncio.current_task()
+            viewer = self._viewer
+            if viewer is None or not viewer.dropped or task is None:
+                raise
+            task.uncancel()
+
+    async def _stream(self, receive: Receive, send: Send) -> None:
         async with self._manager.watch() as viewer:
+            self._viewer = viewer
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             async with anyio.create_task_group() as group:
 
