@@ -7,7 +7,7 @@ import logging
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from retrovue.domain.errors import ValidationError
 from retrovue.schedule_manager.breaks import BreakFiller, Event, lay_slot
@@ -32,6 +32,13 @@ class Block:
         return f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
 
 
+class Aired(NamedTuple):
+    """A program that already started on air (its first part), replayed into the book."""
+
+    start_ms: int
+    asset_id: int
+
+
 @dataclass
 class DayPlan:
     day: dt.date
@@ -53,11 +60,18 @@ class ChannelPlanner:
         self.grid: GridIndex = clock.grid()
 
     def plan_day(
-        self, day: dt.date, blocks: Sequence[Block] | None, book: Book, carry_ms: int
+        self,
+        day: dt.date,
+        blocks: Sequence[Block] | None,
+        book: Book,
+        carry_ms: int,
+        aired: Sequence[Aired] = (),
     ) -> DayPlan:
         """Events from `carry_ms` (or the day's start, if later) to the end of its last slot.
 
-        `blocks` None means no template: the whole day is slate.
+        `blocks` None means no template: the whole day is slate. `aired` are the programs this
+        day already put on air before `carry_ms`; their blocks replay them into `book` first,
+        so the rest of the day continues each order instead of starting it again.
         """
         day_start, day_end = self.clock.day_span_ms(day)
         self.grid.add(day_start)
@@ -76,8 +90,9 @@ class ChannelPlanner:
             self.grid.add(end)
             if plan.end_ms < start:
                 self._slate(plan, start, "no template block covers this time")
-            if plan.end_ms < end:
-                self._fill_block(plan, block, end, book)
+            taken = [a for a in aired if start <= a.start_ms < end]
+            if plan.end_ms < end or taken:
+                self._fill_block(plan, block, end, book, taken)
         if plan.end_ms < day_end:
             self._slate(plan, day_end, "no template block covers this time")
         return plan
@@ -91,7 +106,9 @@ class ChannelPlanner:
             pos = point
         plan.end_ms = until
 
-    def _fill_block(self, plan: DayPlan, block: Block, end: int, book: Book) -> None:
+    def _fill_block(
+        self, plan: DayPlan, block: Block, end: int, book: Book, taken: Sequence[Aired] = ()
+    ) -> None:
         try:
             rule = RuleV1.parse(block.rule_json)
         except ValidationError as error:
@@ -102,6 +119,10 @@ class ChannelPlanner:
             self._refuse(plan, block, end, "no canonical, available asset matches its rule")
             return
         picker = make_picker(rule, pool, book, self.channel_id, plan.day)
+        for aired in taken:
+            entry = pool.by_id.get(aired.asset_id)
+            if entry is not None:
+                picker.take(entry, aired.start_ms)
         while plan.end_ms < end:
             start = plan.end_ms
             entry = picker.pick(start, end - start if rule.overrun == "skip" else None)
@@ -114,6 +135,8 @@ class ChannelPlanner:
             plan.end_ms = slot_end
 
     def _refuse(self, plan: DayPlan, block: Block, end: int, reason: str) -> None:
+        if plan.end_ms >= end:
+            return  # a block wholly in the kept past, only replayed: nothing left to fill
         note = f"block {block.label}: {reason}"
         log.warning("channel %s, %s: %s (slate instead)", self.channel_id, plan.day, note)
         plan.warnings.append(note)

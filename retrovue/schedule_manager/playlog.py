@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
 from retrovue.schedule_manager.models import CatalogAsset, Channel, PlaylogEvent, RuleCursor
+from retrovue.schedule_manager.planner import Aired
 from retrovue.schedule_manager.timemath import from_ms, to_ms
 
 EVENTS = cast(Table, PlaylogEvent.__table__)
@@ -151,6 +152,23 @@ def group_end_covering(session: Session, channel_id: int, ms: int) -> int | None
         )
     )
     return to_ms(end) if end is not None else to_ms(row.end_utc)
+
+
+def aired_programs(session: Session, channel_id: int, day: dt.date, before_ms: int) -> list[Aired]:
+    """Programs of broadcast `day` that started (their first part) before `before_ms`."""
+    rows = session.execute(
+        select(EVENTS.c.start_utc, EVENTS.c.asset_id)
+        .where(
+            EVENTS.c.channel_id == channel_id,
+            EVENTS.c.broadcast_day == day,
+            EVENTS.c.start_utc < from_ms(before_ms),
+            EVENTS.c.kind == "program",
+            EVENTS.c.in_point_ms == 0,
+            EVENTS.c.asset_id.is_not(None),
+        )
+        .order_by(EVENTS.c.start_utc)
+    )
+    return [Aired(to_ms(row.start_utc), int(row.asset_id)) for row in rows]
 
 
 def last_end(session: Session, channel_id: int) -> int | None:

@@ -101,6 +101,9 @@ class Picker(Protocol):
     def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
         """The next program to air at `at_ms` (no longer than `max_ms` when given)."""
 
+    def take(self, entry: Entry, at_ms: int) -> None:
+        """Record that `entry` aired at `at_ms`, as if picked (replaying a kept past)."""
+
 
 def _fits(entry: Entry, max_ms: int | None) -> bool:
     return max_ms is None or entry.duration_ms <= max_ms
@@ -127,13 +130,19 @@ class Sequential:
         return episodes[index % len(episodes)]
 
     def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
-        for index, series in enumerate(self.turn):
+        for series in self.turn:
             entry = self._next(series)
             if _fits(entry, max_ms):
-                self._state(series).update(last_id=entry.id, last_at=at_ms)
-                self.turn.append(self.turn.pop(index))
+                self.take(entry, at_ms)
                 return entry
         return None
+
+    def take(self, entry: Entry, at_ms: int) -> None:
+        series = entry.series or ""
+        self._state(series).update(last_id=entry.id, last_at=at_ms)
+        if series in self.turn:
+            self.turn.remove(series)
+            self.turn.append(series)
 
 
 class Random:
@@ -150,6 +159,9 @@ class Random:
                 return entry
         fitting = [e for e in self.pool if _fits(e, max_ms)]
         return self.rng.choice(fitting) if fitting else None
+
+    def take(self, entry: Entry, at_ms: int) -> None:
+        """Random order keeps no state: a replayed pick changes nothing."""
 
 
 class Shuffle:
@@ -179,6 +191,12 @@ class Shuffle:
                 return self.pool[asset_id]
         return None
 
+    def take(self, entry: Entry, at_ms: int) -> None:
+        if not self.bag:
+            self._refill()
+        if entry.id in self.bag:
+            self.bag.remove(entry.id)
+
 
 class LeastRecentlyUsed:
     """The asset that aired longest ago (never-aired first, by id).
@@ -201,6 +219,11 @@ class LeastRecentlyUsed:
                 self.queue.append(self.queue.pop(index))
                 return entry
         return None
+
+    def take(self, entry: Entry, at_ms: int) -> None:
+        if entry.id in self.queue:
+            self.queue.remove(entry.id)
+            self.queue.append(entry.id)
 
 
 def make_picker(rule: RuleV1, pool: Pool, book: Book, channel_id: int, day: dt.date) -> Picker:

@@ -128,13 +128,17 @@ class ScheduleOrchestrator:
         carry = day_start
         if previous_end is not None and previous_end >= day_start:
             carry = previous_end
+        # What the day already aired is replayed into its orders, so a mid-day re-plan goes on
+        # with the next episode instead of starting the day's sequence (and reruns) again.
+        aired = playlog.aired_programs(session, channel.id, dirty, carry)
 
         planner = self.planning(session, catalog_fp).planner(channel)
         day, written = dirty, 0
         while day <= last:
             book = book_before(snapshots, day)
             template_id = templates[day]
-            plan = planner.plan_day(day, blocks[template_id] if template_id else None, book, carry)
+            day_blocks = blocks[template_id] if template_id else None
+            plan = planner.plan_day(day, day_blocks, book, carry, aired if day == dirty else ())
             record_day(snapshots, book, day)
             written += playlog.insert_events(session, channel.id, plan.events)
             planned[day.isoformat()] = fingerprints[day]

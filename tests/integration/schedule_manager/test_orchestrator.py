@@ -118,3 +118,39 @@ def test_preview_writes_nothing_and_shows_sitcoms_on_the_half_hour(station: Data
     assert len(starts) == 48
     assert all(s.minute in (0, 30) and s.second == 0 for s in starts)
     assert {i.kind for i in items} >= {"program", "commercial"}
+
+
+@pytest.mark.parametrize("order", ["sequential", "shuffle", "least_recently_used"])
+def test_a_mid_day_replan_after_a_catalog_change_reruns_nothing_the_morning_aired(
+    database: Database, tmp_path: Path, order: str
+) -> None:
+    media = tmp_path / "media.mp4"
+    media.write_bytes(b"\0")
+    assets = AssetAdminService(database)
+    for i in range(60):
+        assets.add_asset(
+            f"Drama {i}", 22 * MIN, str(media), ["drama"], canonical=True, series="D", episode=i
+        )
+    templates = TemplateAdminService(database)
+    templates.create_template("dramas")
+    templates.add_block("dramas", 360, 360, {"tags": ["drama"], "order": order})
+    ChannelAdminService(database).create_channel(
+        2, "Retro Two", timezone="America/New_York", default_template="dramas"
+    )
+    orchestrator = ScheduleOrchestrator(database, horizon_hours=24)
+    orchestrator.run_once(NOW)
+    service = ScheduleService(database)
+    day_start = dt.datetime(2026, 11, 30, 11, tzinfo=dt.UTC)  # 06:00 in New York
+    past = service.items_between(2, day_start, NOW)
+
+    assets.add_asset("Late addition", 22 * MIN, str(media), ["news"], canonical=True)
+    report = orchestrator.run_once(NOW)
+
+    assert report.events_replaced > 0
+    assert service.items_between(2, day_start, NOW) == past
+    aired = {i.asset_id for i in past if i.kind == "program"}
+    day_end = dt.datetime(2026, 12, 1, 11, tzinfo=dt.UTC)
+    rest = service.items_between(2, past[-1].end_utc, day_end)
+    assert len(aired) >= 8
+    assert aired.isdisjoint(i.asset_id for i in rest if i.kind == "program")
+    _contiguous(service, day_start, NOW + dt.timedelta(hours=24))
