@@ -56,6 +56,7 @@ class SyncReport:
     returned_ids: list[int] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +66,7 @@ class SyncReport:
             "returned_ids": self.returned_ids,
             "failures": self.failures,
             "missing_roots": self.missing_roots,
+            "unreadable": self.unreadable,
         }
 
 
@@ -127,6 +129,7 @@ def _sync_files(
     counts = report.counts
     counts.seen = len(found.files)
     report.missing_roots = list(found.missing_roots)
+    report.unreadable = list(found.unreadable)
     pending: list[str] = []
     for path, stat in found.files.items():
         held = known.get(path)
@@ -153,7 +156,7 @@ def _sync_files(
     gone = [
         k.id
         for path, k in known.items()
-        if not k.soft_deleted and path not in found.files and not found.under_missing_root(path)
+        if not k.soft_deleted and path not in found.files and not found.unseen(path)
     ]
     _mark_vanished(session, report, gone)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from retrovue.domain.sync import PlexFactory, Progress, sync_source
 from retrovue.infra.admin_services.promotion import restore_returned, withdraw_vanished
 from retrovue.infra.db import Database
 from retrovue.infra.library_views import item_detail, item_view, source_view
+
+log = logging.getLogger("retrovue.library")
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ class LibraryService:
         with self.db.transaction() as session:
             source = _source(session, name)
             report = sync_source(session, source, progress=progress, plex_factory=self.plex_factory)
+            for path in report.unreadable:
+                log.warning("could not read %s; its items are left as they were", path)
             withdrawn = withdraw_vanished(session, report.vanished_ids)
             restored = restore_returned(session, report.returned_ids)
             if dry_run:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrovue.domain.editorial import Editorial
@@ -22,54 +22,93 @@ class FileStat:
 
 @dataclass(frozen=True)
 class Scan:
-    """What a walk found: video files with their stat, sidecars, and roots that were absent."""
+    """What a walk found: video files with their stat, sidecars, and what could not be looked at.
+
+    `missing_roots` were absent; `unreadable` are folders that could not be listed and files
+    that could not be stat'ed. Neither says anything about the files under them.
+    """
 
     files: dict[str, FileStat]
     nfos: frozenset[str]
     missing_roots: tuple[str, ...]
+    unreadable: tuple[str, ...] = ()
 
     def under_missing_root(self, path: str) -> bool:
-        return any(path == r or path.startswith(r.rstrip("/") + "/") for r in self.missing_roots)
+        return _under_any(path, self.missing_roots)
+
+    def unseen(self, path: str) -> bool:
+        """True when the walk could not look at `path`, so its absence proves nothing."""
+        return _under_any(path, self.missing_roots) or _under_any(path, self.unreadable)
+
+
+def _under_any(path: str, folders: Iterable[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
 
 
 def scan(roots: Iterable[str]) -> Scan:
     """Walk every root (hidden folders and files skipped); one stat per video file.
 
-    A root that is not there (an unmounted disk) is reported rather than read as empty, so a
-    sync does not take every file under it for deleted.
+    A root that is not there (an unmounted disk) is reported rather than read as empty, and so
+    is a folder or file the walk may not read (EACCES, an NFS EIO), so a sync does not take
+    every file under it for deleted. Each folder is walked once, however many symlinks lead
+    to it, so a `loop -> ..` link neither recurses nor duplicates items.
     """
-    files: dict[str, FileStat] = {}
-    nfos: set[str] = set()
+    walk = _Walk()
     missing: list[str] = []
     for root in roots:
         if not os.path.isdir(root):
             missing.append(root)
             continue
-        _walk(root, files, nfos)
-    return Scan(files, frozenset(nfos), tuple(missing))
+        walk.folder(root)
+    return Scan(walk.files, frozenset(walk.nfos), tuple(missing), tuple(walk.unreadable))
 
 
-def _walk(folder: str, files: dict[str, FileStat], nfos: set[str]) -> None:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        # An unreadable folder is skipped; its files stay as they were, never "deleted".
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=True):
-            _walk(entry.path, files, nfos)
-            continue
-        extension = os.path.splitext(entry.name)[1].lower()
-        if extension == ".nfo":
-            nfos.add(entry.path)
-        elif extension in VIDEO_EXTENSIONS:
-            try:
-                stat = entry.stat(follow_symlinks=True)
-            except OSError:
+@dataclass
+class _Walk:
+    files: dict[str, FileStat] = field(default_factory=dict)
+    nfos: set[str] = field(default_factory=set)
+    unreadable: list[str] = field(default_factory=list)
+    visited: set[tuple[int, int]] = field(default_factory=set)
+
+    def folder(self, path: str) -> None:
+        try:
+            info = os.stat(path)
+            identity = (info.st_dev, info.st_ino)
+            if identity in self.visited:
+                return
+            self.visited.add(identity)
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except FileNotFoundError:
+            return  # removed while we walked: really gone
+        except OSError:
+            self.unreadable.append(path)
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            files[entry.path] = FileStat(stat.st_size, stat.st_mtime_ns)
+            try:
+                is_folder = entry.is_dir(follow_symlinks=True)
+            except OSError:  # a symlink whose target may not be looked at
+                self.unreadable.append(entry.path)
+                continue
+            if is_folder:
+                self.folder(entry.path)
+                continue
+            extension = os.path.splitext(entry.name)[1].lower()
+            if extension == ".nfo":
+                self.nfos.add(entry.path)
+            elif extension in VIDEO_EXTENSIONS:
+                self.video(entry.path)
+
+    def video(self, path: str) -> None:
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return  # deleted since the folder was listed, or a dangling symlink
+        except OSError:
+            self.unreadable.append(path)
+            return
+        self.files[path] = FileStat(stat.st_size, stat.st_mtime_ns)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -185,3 +187,54 @@ def test_sources_keep_their_kind_tags_and_longest_prefix_mappings(synced: Statio
     assert (ads["kind"], ads["tags"], ads["items"]) == ("commercial", ["commercial"], 2)
     synced.library.remove_source("Ads")
     assert [s["name"] for s in synced.library.list_sources()] == ["TV"]
+
+
+def _refuse(monkeypatch: pytest.MonkeyPatch, call: str, path: Path, code: int) -> None:
+    """Make `os.<call>(path)` fail as chmod 000 (EACCES) or a sick NFS mount (EIO) would; the
+    tests run as root, where chmod does not stop a read."""
+    real = getattr(os, call)
+
+    def refusing(target: Any, *args: Any, **kwargs: Any) -> Any:
+        if os.fspath(target) == str(path):
+            raise OSError(code, os.strerror(code), str(path))
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(os, call, refusing)
+
+
+def test_an_unreadable_folder_is_reported_and_its_promoted_items_stay_on_air(
+    synced: Station, library: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pilot_id = _items(synced, source="TV")["The Show - S01E01 - Pilot.mkv"]["id"]
+    [asset] = synced.promotion.promote([pilot_id])
+    show = library["pilot"].parents[1]
+    _refuse(monkeypatch, "scandir", show, errno.EACCES)
+    report = synced.library.sync("TV")
+    assert report["unreadable"] == [str(show)]
+    assert (report["vanished"], report["withdrawn"]) == (0, 0)
+    row = synced.assets.get_asset(asset["id"])
+    assert (row["available"], row["canonical"]) == (True, True)
+    assert "The Show - S01E01 - Pilot.mkv" in _items(synced, source="TV")
+
+
+def test_a_file_whose_stat_fails_is_reported_and_not_taken_for_deleted(
+    synced: Station, library: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spot_id = _items(synced, source="Ads")["Cola.mp4"]["id"]
+    [asset] = synced.promotion.promote([spot_id])
+    _refuse(monkeypatch, "stat", library["spot"], errno.EIO)
+    report = synced.library.sync("Ads")
+    assert report["unreadable"] == [str(library["spot"])]
+    assert (report["vanished"], report["withdrawn"]) == (0, 0)
+    assert synced.assets.get_asset(asset["id"])["canonical"] is True
+
+
+def test_a_symlink_loop_in_a_source_adds_no_duplicate_items(
+    station: Station, library: dict[str, Path]
+) -> None:
+    (library["pilot"].parent / "loop").symlink_to("..")
+    station.library.add_source("TV", "filesystem", [str(library["tv"])])
+    report = station.library.sync("TV")
+    assert (report["seen"], report["added"]) == (6, 6)
+    paths = [i["path"] for i in station.library.list_items(source="TV")]
+    assert sorted(paths) == sorted(set(paths)) and len(paths) == 6
