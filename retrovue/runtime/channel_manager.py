@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from retrovue.runtime.fanout import Fanout, Viewer
@@ -20,6 +19,7 @@ log = logging.getLogger(__name__)
 
 HLS_LEASE_S = 12.0
 HLS_FIRST_SEGMENT_S = 6.0
+STOP_WAIT_S = 10.0  # how often a slow playout stop is reported while it is awaited
 TUNE_REMEMBERED_S = 10.0  # a tune instant older than this is stale: the channel starts at now
 
 
@@ -51,11 +51,22 @@ class ChannelManager:
         self._segment_ready = asyncio.Event()
         self._lock = asyncio.Lock()
         self._tuned_at: dt.datetime | None = None
+        self._stopping: set[asyncio.Task[None]] = set()
         self.starts = 0
 
     @property
     def live(self) -> bool:
         return self._engine is not None
+
+    @property
+    def holds_tuner(self) -> bool:
+        """On air, or still stopping: its tuner is not free until playout has ended."""
+        return self._engine is not None or bool(self._stopping)
+
+    @property
+    def idle(self) -> bool:
+        """Nobody holds it and nothing runs: it may be forgotten."""
+        return self._holders == 0 and not self.holds_tuner and self._linger is None
 
     @property
     def holders(self) -> int:
@@ -96,15 +107,19 @@ class ChannelManager:
         def emit(chunks: list[Chunk]) -> None:
             loop.call_soon_threadsafe(self._publish, chunks)
 
+        def failed(error: Exception) -> None:
+            loop.call_soon_threadsafe(self._engine_failed, engine)
+
         planner = Planner(self._schedule, self.channel.number)
         tuned_at, self._tuned_at = self._tuned_at, None
         now = self._deps.clock.now()
         if tuned_at is not None and (now - tuned_at).total_seconds() > TUNE_REMEMBERED_S:
             tuned_at = None
-        self._engine = PlayoutEngine(
-            self.channel.number, self.channel.name, planner, self._deps, emit, tuned_at
+        engine = PlayoutEngine(
+            self.channel.number, self.channel.name, planner, self._deps, emit, tuned_at, failed
         )
-        self._engine.start()
+        self._engine = engine
+        engine.start()
         self.starts += 1
         log.info("channel %s on air", self.channel.number)
 
@@ -121,17 +136,39 @@ class ChannelManager:
             if self._holders == 0:
                 await self._stop_engine()
 
-    async def _stop_engine(self) -> None:
-        engine, self._engine = self._engine, None
-        if engine is not None:
-            await asyncio.to_thread(engine.stop)
-            log.info("channel %s off air", self.channel.number)
+    def _engine_failed(self, engine: PlayoutEngine) -> None:
+        """Playout ended by itself (it logged why): end every viewer and free the tuner."""
+        if self._engine is engine:
+            self._engine = None
+            self._reap(engine)
+            self._off_air()
+
+    def _reap(self, engine: PlayoutEngine) -> asyncio.Task[None]:
+        """Stop `engine` in a task that shutdown waits for, whoever else gives up on it."""
+        task = asyncio.get_running_loop().create_task(self._join(engine))
+        self._stopping.add(task)
+        task.add_done_callback(self._stopping.discard)
+        return task
+
+    async def _join(self, engine: PlayoutEngine) -> None:
+        while not await asyncio.to_thread(engine.stop, STOP_WAIT_S):
+            log.warning("channel %s: playout is slow to stop; waiting", self.channel.number)
+        log.info("channel %s off air", self.channel.number)
+
+    def _off_air(self) -> None:
         self.fanout.close()
         self.hls.reset()
         self._segment_ready.clear()
 
+    async def _stop_engine(self) -> None:
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            # Shielded: a cancelled caller (shutdown cancelling a linger) leaves it running.
+            await asyncio.shield(self._reap(engine))
+        self._off_air()
+
     async def shutdown(self) -> None:
-        """Stop now, whoever is watching (station shutdown)."""
+        """Stop now, whoever is watching (station shutdown); returns once playout ended."""
         if self._linger is not None:
             self._linger.cancel()
             self._linger = None
@@ -140,27 +177,35 @@ class ChannelManager:
             self._hls_lease = None
         async with self._lock:
             await self._stop_engine()
+        await asyncio.gather(*self._stopping)
 
     # -- viewers -----------------------------------------------------------------------------
-    @contextlib.asynccontextmanager
-    async def watch(self) -> AsyncIterator[Viewer]:
-        """A viewer of the .ts stream for as long as the context lasts.
+    async def serve(self, body: Callable[[Viewer], Awaitable[None]]) -> None:
+        """Run `body` for a viewer of the .ts stream; the viewer leaves when it returns.
 
         A viewer that falls too far behind is dropped, and the task serving it is cancelled: a
         client that stopped reading leaves that task blocked on its socket for good otherwise.
+        That cancellation ends `body` quietly; it is not an error of the application.
         """
         await self._hold()
         viewer = self.fanout.subscribe()
         task = asyncio.current_task()
+        lagged = False
 
-        def lagged() -> None:
+        def on_lag() -> None:
+            nonlocal lagged
+            lagged = True
             log.info("channel %s: a viewer fell behind and was dropped", self.channel.number)
             if task is not None:
                 task.cancel()
 
-        viewer.on_lag = lagged
+        viewer.on_lag = on_lag
         try:
-            yield viewer
+            await body(viewer)
+        except asyncio.CancelledError:
+            if not lagged or task is None:
+                raise
+            task.uncancel()
         finally:
             self.fanout.unsubscribe(viewer)
             await self._release()

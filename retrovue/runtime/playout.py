@@ -12,7 +12,7 @@ from retrovue.runtime.asrun_logger import AsRunLogger, Status
 from retrovue.runtime.ffmpeg import Ffmpeg, FfmpegError
 from retrovue.runtime.master_clock import MasterClock
 from retrovue.runtime.muxer import Chunk, TsMuxer
-from retrovue.runtime.planner import Planner, Slot
+from retrovue.runtime.planner import UNSCHEDULED_SLATE, Planner, Slot
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import DirectorState, ProgramDirector
@@ -49,6 +49,7 @@ class _Segment:
     cursor: ItemCursor | None = None
     asrun: int | None = None
     last_packet: float = 0.0
+    closed: bool = False
 
 
 class PlayoutEngine:
@@ -62,8 +63,13 @@ class PlayoutEngine:
         deps: PlayoutDeps,
         emit: Callable[[list[Chunk]], None],
         tuned_at: dt.datetime | None = None,
+        on_failure: Callable[[Exception], None] | None = None,
     ) -> None:
-        """`tuned_at` is when the viewer asked (the stream opens at the offset of that instant)."""
+        """`tuned_at` is when the viewer asked (the stream opens at the offset of that instant).
+
+        `on_failure` is called from the playout thread when playout ends by an error it could
+        not air slate over: the channel is off air and its viewers must be told.
+        """
         self.channel_number = channel_number
         self._name = channel_name
         self._planner = planner
@@ -71,6 +77,8 @@ class PlayoutEngine:
         self._muxer = TsMuxer(emit, deps.profile)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"playout {channel_number}")
+        self._on_failure = on_failure
+        self._recovered_at = float("-inf")
         self._upcoming: _Segment | None = None
         self._released = BASE_TICKS
         now = deps.clock.now()
@@ -81,11 +89,12 @@ class PlayoutEngine:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop playout and wait until every producer is reaped."""
+    def stop(self, timeout: float | None = 10.0) -> bool:
+        """Stop playout and wait until every producer is reaped; False if `timeout` ran out."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     # -- time --------------------------------------------------------------------------------
     def _wall_at(self, tick: int) -> dt.datetime:
@@ -150,6 +159,9 @@ class PlayoutEngine:
         return segment
 
     def _close(self, segment: _Segment, status: Status | None, reason: str | None) -> None:
+        if segment.closed:
+            return
+        segment.closed = True
         segment.source.close()
         self.producer_pids.discard(segment.source.process.pid)
         if segment.asrun is not None and segment.cursor is not None:
@@ -212,18 +224,52 @@ class PlayoutEngine:
 
     # -- the loop ----------------------------------------------------------------------------
     def _run(self) -> None:
-        segment = self._begin(
-            self._open(self._w0, self._deps.director.state), BASE_TICKS, BASE_TICKS
-        )
+        segment: _Segment | None = None
+        failure: Exception | None = None
         try:
+            segment = self._begin(
+                self._open(self._w0, self._deps.director.state), BASE_TICKS, BASE_TICKS
+            )
             while not self._stop.is_set():
-                segment = self._step(segment)
-        except Exception:
-            log.exception("channel %s: playout failed", self.channel_number)
+                try:
+                    segment = self._step(segment)
+                except Exception as error:
+                    segment = self._recover(segment, error)
+        except Exception as error:
+            failure = error
+            log.exception("channel %s: playout failed; the channel is off air", self.channel_number)
         finally:
-            self._drop_upcoming()
-            self._close(segment, None, None)
-            self._muxer.close()
+            try:
+                self._drop_upcoming()
+                if segment is not None:
+                    self._close(segment, None, None)
+                self._muxer.close()
+            except Exception:
+                log.exception("channel %s: playout did not close cleanly", self.channel_number)
+            if failure is not None and self._on_failure is not None:
+                self._on_failure(failure)
+
+    def _recover(self, segment: _Segment, error: Exception) -> _Segment:
+        """Air slate in place of a segment whose playout raised.
+
+        The error is re-raised (playout ends) when the last one was recovered from moments
+        ago: an error that recurs whatever airs is not the item's fault.
+        """
+        now = self._deps.clock.monotonic()
+        if segment.cursor is None or now - self._recovered_at < STALL_S:
+            raise error
+        self._recovered_at = now
+        log.error("channel %s: playout error, airing slate: %s", self.channel_number, error)
+        cursor = segment.cursor
+        self._close(segment, "interrupted" if segment.slot.status == "aired" else None, str(error))
+        self._drop_upcoming()
+        start = self._wall_at(cursor.video_end)
+        slot = Slot(
+            "slate", start, segment.slot.end_utc or start + UNSCHEDULED_SLATE, segment.slot.item,
+            status="substituted", reason=f"playout error: {error}",
+        )  # fmt: skip
+        slate = self._segment(slot, self._deps.director.state)
+        return self._begin(slate, cursor.video_end, cursor.audio_end)
 
     def _step(self, segment: _Segment) -> _Segment:
         cursor = segment.cursor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -13,7 +14,10 @@ from retrovue.runtime.planner import ScheduleReader
 from retrovue.runtime.playout import PlayoutDeps
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
 
+log = logging.getLogger(__name__)
+
 DEFAULT_MAX_LIVE_CHANNELS = 4
+CHANNELS_FRESH_S = 5.0  # a tune trusts the active channel list for this long
 
 
 class ChannelDirectory(ScheduleReader, Protocol):
@@ -43,29 +47,57 @@ class StationRuntime:
     max_live_channels: int = DEFAULT_MAX_LIVE_CHANNELS
     managers: dict[int, ChannelManager] = field(default_factory=dict)
 
+    _active: dict[int, ChannelInfo] = field(default_factory=dict, init=False, repr=False)
+    _active_at: float | None = field(default=None, init=False, repr=False)
+
     def live_channels(self) -> list[int]:
         """Numbers of the channels that are on air now."""
         return sorted(number for number, manager in self.managers.items() if manager.live)
 
     def may_tune(self, number: int) -> bool:
-        """Whether channel `number` may stream: it is live, or a tuner is free."""
+        """Whether channel `number` may stream: it holds a tuner, or a tuner is free.
+
+        A channel still stopping holds its tuner until its playout has ended.
+        """
         manager = self.managers.get(number)
-        if manager is not None and manager.live:
+        if manager is not None and manager.holds_tuner:
             return True
-        return len(self.live_channels()) < self.max_live_channels
+        held = sum(1 for manager in self.managers.values() if manager.holds_tuner)
+        return held < self.max_live_channels
+
+    async def _active_channels(self) -> dict[int, ChannelInfo]:
+        """The active channels, read again once the last reading is a few seconds old.
+
+        When the database cannot say, the last reading stands (playout goes on from its
+        cache too); with none, the error is the answer.
+        """
+        now = self.deps.clock.monotonic()
+        if self._active_at is not None and now - self._active_at < CHANNELS_FRESH_S:
+            return self._active
+        try:
+            channels = await asyncio.to_thread(self.schedule.list_channels, True)
+        except RetroVueError as error:
+            if self._active_at is None:
+                raise
+            log.warning("channel list unreadable, using the last one: %s", error)
+            return self._active
+        self._active = {channel.number: channel for channel in channels}
+        self._active_at = now
+        return self._active
 
     async def manager(self, number: int) -> ChannelManager:
         """The channel's manager; NotFoundError for an unknown or inactive channel."""
-        if number not in self.managers:
-            channels = await asyncio.to_thread(self.schedule.list_channels, True)
-            found = next((c for c in channels if c.number == number), None)
-            if found is None:
-                raise NotFoundError("channel", number)
-            if number not in self.managers:
-                self.managers[number] = ChannelManager(
-                    found, self.schedule, self.deps, self.manager_settings
-                )
-        return self.managers[number]
+        found = (await self._active_channels()).get(number)
+        current = self.managers.get(number)
+        if current is not None and current.idle and current.channel != found:
+            del self.managers[number]  # deactivated, renumbered or renamed since it was made
+            current = None
+        if found is None:
+            raise NotFoundError("channel", number)
+        if current is None:
+            current = ChannelManager(found, self.schedule, self.deps, self.manager_settings)
+            self.managers[number] = current
+        return current
 
     async def tune(self, number: int) -> ChannelManager:
         """The manager of a channel a viewer may watch; TunerBusyError when none is free."""
@@ -84,6 +116,6 @@ class StationRuntime:
             manager.fanout.close()
 
     async def shutdown(self) -> None:
-        """Stop every channel (each reaps its producers), then flush the as-run log."""
-        await asyncio.gather(*(m.shutdown() for m in self.managers.values()))
+        """Stop every channel and wait for its playout to end, then flush the as-run log."""
+        await asyncio.gather(*(m.shutdown() for m in list(self.managers.values())))
         await asyncio.to_thread(self.deps.asrun.close)

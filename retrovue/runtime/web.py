@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hmac
 import json
@@ -43,23 +42,9 @@ class ChannelStream(Response):
         # No content-length: the body never ends while the client watches.
         self.raw_headers = [(b"content-type", b"video/mp2t"), (b"cache-control", b"no-store")]
         self._manager = manager
-        self._viewer: Viewer | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await self._stream(receive, send)
-        except asyncio.CancelledError:
-            # The channel cancels a viewer's request when it falls too far behind; that is
-            # the end of this response, not an error of the application.
-            task = asyncio.current_task()
-            viewer = self._viewer
-            if viewer is None or not viewer.dropped or task is None:
-                raise
-            task.uncancel()
-
-    async def _stream(self, receive: Receive, send: Send) -> None:
-        async with self._manager.watch() as viewer:
-            self._viewer = viewer
+        async def body(viewer: Viewer) -> None:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             async with anyio.create_task_group() as group:
 
@@ -71,15 +56,24 @@ class ChannelStream(Response):
                             )
                     group.cancel_scope.cancel()
 
-                async def listen() -> None:
-                    while (await receive())["type"] != "http.disconnect":
-                        pass
-                    group.cancel_scope.cancel()
-
                 group.start_soon(pump)
-                group.start_soon(listen)
-        with contextlib.suppress(OSError):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+                group.start_soon(until_disconnect, receive, group.cancel_scope)
+            await end_body(send)
+
+        await self._manager.serve(body)
+
+
+async def until_disconnect(receive: Receive, scope: anyio.CancelScope) -> None:
+    """Cancel `scope` once the client has gone."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    scope.cancel()
+
+
+async def end_body(send: Send) -> None:
+    """The last (empty) body message; the client may already be gone."""
+    with contextlib.suppress(OSError):
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def _error_response(request: Request, error: Exception) -> Response:

@@ -13,7 +13,9 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from retrovue.runtime.channel_manager import ChannelManager
+from retrovue.runtime.fanout import Viewer
 from retrovue.runtime.pages.remux import Mp4Output, RemuxStopped, TsInput, remux
+from retrovue.runtime.web import end_body, until_disconnect
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +85,8 @@ class Mp4Stream(Response):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         label = str(self._manager.channel.number)
         remuxer = _Remuxer(asyncio.get_running_loop(), label)
-        async with self._manager.watch() as viewer:
+
+        async def body(viewer: Viewer) -> None:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             remuxer.start()
             try:
@@ -103,15 +106,11 @@ class Mp4Stream(Response):
                                 )
                         group.cancel_scope.cancel()
 
-                    async def listen() -> None:
-                        while (await receive())["type"] != "http.disconnect":
-                            pass
-                        group.cancel_scope.cancel()
-
                     group.start_soon(feed)
                     group.start_soon(deliver)
-                    group.start_soon(listen)
+                    group.start_soon(until_disconnect, receive, group.cancel_scope)
             finally:
                 await remuxer.stop()
-        with contextlib.suppress(OSError):
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            await end_body(send)
+
+        await self._manager.serve(body)
