@@ -121,8 +121,11 @@ def gate(item: ScheduledItem) -> str | None:
         return f"asset {item.asset_id} is not canonical"
     if not item.available:
         return f"asset {item.asset_id} is unavailable"
-    if not os.access(item.file_path, os.R_OK):
-        return f"file missing or unreadable: {item.file_path}"
-    if os.path.getsize(item.file_path) == 0:
-        return f"file is empty: {item.file_path}"
+    try:  # the file may go between any two looks at it
+        if not os.access(item.file_path, os.R_OK):
+            return f"file missing or unreadable: {item.file_path}"
+        if os.path.getsize(item.file_path) == 0:
+            return f"file is empty: {item.file_path}"
+    except OSError as error:
+        return f"file missing or unreadable: {item.file_path}: {error.strerror or error}"
     return None

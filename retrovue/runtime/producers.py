@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from retrovue.runtime.profile import OutputProfile
+
+log = logging.getLogger(__name__)
 
 CardKind = Literal["slate", "black", "emergency"]
 
@@ -77,7 +83,10 @@ class ProducerFactory:
         p = self.profile
         video = f"color=c={CARD_COLOURS[kind]}:s={p.width}x{p.height}:r={p.fps}"
         if kind != "black" and self.font is not None and lines:
-            video += "," + self._text(lines)
+            try:
+                video += "," + self._text(lines)
+            except OSError as error:  # a read-only data directory: the card goes without text
+                log.warning("card text not written, the card has none: %s", error)
         return [
             "-f", "lavfi", "-i", video,
             "-f", "lavfi", "-i", f"anullsrc=r={p.sample_rate}:cl=stereo",
@@ -106,5 +115,15 @@ class ProducerFactory:
         self.scratch.mkdir(parents=True, exist_ok=True)
         path = self.scratch / f"card-{hashlib.sha1(text.encode()).hexdigest()[:16]}.txt"
         if not path.exists():
-            path.write_text(text, encoding="utf-8")
+            # Channels share these files: written whole under a private name, then renamed, so
+            # a producer never reads one half written.
+            handle, partial = tempfile.mkstemp(dir=self.scratch, prefix=".card-")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(text)
+                os.replace(partial, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(partial)
+                raise
         return path

@@ -21,6 +21,7 @@ from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.channel_manager import ManagerSettings
 from retrovue.runtime.clients import ClientDoors
 from retrovue.runtime.clients.context import WILDCARD_HOSTS, local_address_towards
+from retrovue.runtime.clients.discovery import DiscoveryServers
 from retrovue.runtime.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.runtime.master_clock import MasterClock, SystemClock
 from retrovue.runtime.pages import page_routes
@@ -77,6 +78,7 @@ class _Server(uvicorn.Server):
         super().__init__(config)
         self._runtime = runtime
         self._banner = banner
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -92,9 +94,13 @@ class _Server(uvicorn.Server):
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
-        self._runtime.drop_viewers()
+        # A signal handler may run between any two bytecodes of the loop's thread, mid-publish
+        # included: the viewers are dropped by the loop itself, between its callbacks.
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._runtime.drop_viewers)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        self._loop = asyncio.get_running_loop()
         await super().startup(sockets)
         # Linux lets a connection's send buffer autotune to megabytes, tens of seconds of a
         # channel, so a client that stops reading would never look behind to the fan-out.
@@ -139,6 +145,8 @@ async def _plan_forever(
             )
         except RetroVueError as error:
             log.warning("planning failed: %s", error)
+        except Exception:  # a bug in one run must not end planning for the process's life
+            log.exception("planning failed")
         await asyncio.sleep(every)
 
 
@@ -146,33 +154,38 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     """Run until SIGTERM/SIGINT; every producer is reaped and the as-run log flushed on exit."""
     clock = clock or SystemClock()
     service = await asyncio.to_thread(ScheduleService.open, settings.database_url)
-    runtime = build_runtime(settings, service, clock)
-    orchestrator = ScheduleOrchestrator(service.db, horizon_hours=settings.horizon_hours)
-    doors = await asyncio.to_thread(
-        ClientDoors.build, service, clock.now, partial(render_xmltv, service),
-        host=settings.host, port=settings.port, tuner_count=settings.tuner_count,
-        public_url=settings.public_url, discovery=settings.discovery_enabled,
-    )  # fmt: skip
-    discovery = await doors.start_discovery()
-    config = uvicorn.Config(
-        create_app(runtime, [*doors.routes, *page_routes(runtime, doors.context)]),
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        timeout_graceful_shutdown=3,
-    )
-    planning = asyncio.create_task(
-        _plan_forever(orchestrator, clock, settings.plan_every_s)
-        if settings.plan_every_s > 0
-        else asyncio.sleep(0)
-    )
+    runtime: StationRuntime | None = None
+    discovery: DiscoveryServers | None = None
+    planning: asyncio.Task[None] | None = None
     try:
+        runtime = build_runtime(settings, service, clock)
+        orchestrator = ScheduleOrchestrator(service.db, horizon_hours=settings.horizon_hours)
+        doors = await asyncio.to_thread(
+            ClientDoors.build, service, clock.now, partial(render_xmltv, service),
+            host=settings.host, port=settings.port, tuner_count=settings.tuner_count,
+            public_url=settings.public_url, discovery=settings.discovery_enabled,
+        )  # fmt: skip
+        discovery = await doors.start_discovery()
+        config = uvicorn.Config(
+            create_app(runtime, [*doors.routes, *page_routes(runtime, doors.context)]),
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            timeout_graceful_shutdown=3,
+        )
+        if settings.plan_every_s > 0:
+            planning = asyncio.create_task(
+                _plan_forever(orchestrator, clock, settings.plan_every_s)
+            )
         await _Server(config, runtime, ready_banner(settings)).serve()
     finally:
-        discovery.close()
-        planning.cancel()
-        await asyncio.gather(planning, return_exceptions=True)
-        await runtime.shutdown()
+        if discovery is not None:
+            discovery.close()
+        if planning is not None:
+            planning.cancel()
+            await asyncio.gather(planning, return_exceptions=True)
+        if runtime is not None:
+            await runtime.shutdown()  # also closes the as-run log
         service.close()
 
 
