@@ -39,19 +39,27 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI: our errors print one line and exit 1, usage errors exit 2."""
+    """Run the CLI: our errors and file errors print one line and exit 1, usage errors 2."""
     command = typer.main.get_command(app)
     try:
         # Standalone mode prints usage errors and exits 2; our own errors come through.
         command.main(args=argv, prog_name="retrovue", standalone_mode=True)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
-    except RetroVueError as error:
+    except (RetroVueError, OSError) as error:
         if "--debug" in (argv if argv is not None else sys.argv):
             raise
-        render.err.print(f"error: {error}", markup=False)
+        render.err.print(f"error: {_message(error)}", markup=False)
         return 1
     return 0
+
+
+def _message(error: Exception) -> str:
+    """One line for the operator; a file error names the file and the reason only."""
+    if isinstance(error, OSError) and error.strerror:
+        where = f"{error.filename}: " if error.filename is not None else ""
+        return f"{where}{error.strerror}"
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def run() -> None:

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -104,6 +104,15 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     command.downgrade(alembic_config(engine), revision)
 
 
+def database_error(error: exc.DBAPIError) -> DatabaseError:
+    """A driver error as our one-line operator message (drivers add DETAIL/HINT lines)."""
+    detail = str(error.orig).strip().splitlines()
+    reason = detail[0] if detail else type(error.orig).__name__
+    if isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return DatabaseError(f"database unavailable: {reason}")
+    return DatabaseError(f"database refused the change: {reason}")
+
+
 @dataclass(frozen=True)
 class Database:
     """An engine and its session factory; `transaction()` is one unit of work."""
@@ -122,12 +131,9 @@ class Database:
         try:
             yield session
             session.commit()
-        except exc.OperationalError as error:
+        except exc.DBAPIError as error:
             session.rollback()
-            raise DatabaseError(f"database unavailable: {error.orig}") from error
-        except exc.IntegrityError as error:
-            session.rollback()
-            raise DatabaseError(f"database refused the change: {error.orig}") from error
+            raise database_error(error) from error
         except BaseException:
             session.rollback()
             raise
@@ -140,11 +146,20 @@ class Database:
         session = self.sessions()
         try:
             yield session
-        except exc.OperationalError as error:
-            raise DatabaseError(f"database unavailable: {error.orig}") from error
+        except exc.DBAPIError as error:
+            raise database_error(error) from error
         finally:
             session.rollback()
             session.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A bare connection for one hot indexed read, its driver errors translated too."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except exc.DBAPIError as error:
+            raise database_error(error) from error
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -157,9 +172,9 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Dat
         try:
             if current_revision(engine) != _head_revision():
                 migrate(engine)
-        except exc.OperationalError as error:
+        except exc.DBAPIError as error:
             engine.dispose()
-            raise DatabaseError(f"database unavailable: {error.orig}") from error
+            raise database_error(error) from error
         except RetroVueError:
             engine.dispose()
             raise

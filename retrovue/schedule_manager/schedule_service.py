@@ -44,7 +44,7 @@ class ScheduleService:
 
     def what_is_airing(self, channel_number: int, at: dt.datetime) -> Airing | None:
         """The event on air at `at` and the offset into its file; one indexed query."""
-        with self.db.engine.connect() as connection:
+        with self.db.connection() as connection:
             row = connection.execute(playlog.AIRING, {"number": channel_number, "at": at}).first()
         if row is None or row.end_utc <= at:
             return None

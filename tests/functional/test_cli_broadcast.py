@@ -234,3 +234,35 @@ def test_the_default_database_is_created_under_xdg_data_home(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
     assert (tmp_path / "retrovue" / "retrovue.db").is_file()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--name", "N" * 201, "--number", "7"],
+        ["--name", "Big", "--number", "3000000000"],
+    ],
+    ids=["name-too-long", "number-out-of-range"],
+)
+def test_a_value_the_database_cannot_hold_is_one_line_never_a_traceback(
+    retrovue: Retrovue, args: list[str]
+) -> None:
+    result = retrovue("channel", "add", *args)
+    # SQLite stores what PostgreSQL refuses (DataError); either way no traceback reaches the
+    # operator, and a refusal is one line with exit 1.
+    assert "Traceback" not in result.stderr
+    if retrovue.url.startswith("postgresql"):
+        assert result.returncode == 1
+    if result.returncode != 0:
+        assert result.returncode == 1
+        assert result.stderr.startswith("error: database refused the change")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_writing_the_guide_to_a_missing_directory_is_one_line_and_exit_1(
+    retrovue: Retrovue, tmp_path: Path
+) -> None:
+    target = tmp_path / "missing" / "guide.xml"
+    result = retrovue("epg", "export", "-o", str(target))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {target}: No such file or directory"
