@@ -23,6 +23,16 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return any(max(s1, s2) < min(e1, e2) for s1, e1 in arcs(*a) for s2, e2 in arcs(*b))
 
 
+def straddles(start: int, end: int, rollover: int) -> bool:
+    """Whether the rollover falls strictly inside a block (end <= start crosses midnight).
+
+    The block is unwrapped to [start, end + 1440) when it crosses midnight, so the rollover is
+    tried on both days: 22:00-02:00 contains a 00:00 rollover at minute 1440, not at 0.
+    """
+    stop = end if end > start else end + DAY_MINUTES
+    return any(start < point < stop for point in (rollover, rollover + DAY_MINUTES))
+
+
 def uncovered_minutes(blocks: Iterable[tuple[int, int]]) -> int:
     covered = [False] * DAY_MINUTES
     for start, end in blocks:
@@ -43,7 +53,7 @@ def check_fits_channel(
                     f"{where}: {label} is off the channel's {grid}-minute grid (offset {offset})",
                     "grid",
                 )
-        if start != end and any(s < rollover < e for s, e in arcs(start, end)):
+        if start != end and straddles(start, end, rollover):
             raise ValidationError(
                 f"{where}: {label} straddles the channel's rollover {format_clock(rollover)}",
                 "rollover",

@@ -33,3 +33,24 @@ def test_blocks_off_the_channel_grid_are_refused() -> None:
 def test_a_block_straddling_the_rollover_is_refused() -> None:
     with pytest.raises(ValidationError, match="straddles"):
         check_fits_channel([(300, 420)], grid=30, offset=0, rollover=360, where="t")
+
+
+@pytest.mark.parametrize(
+    ("block", "rollover"),
+    [((22 * 60, 2 * 60), 0), ((23 * 60, 7 * 60), 360), ((23 * 60, 30), 0), ((0, 120), 60)],
+)
+def test_a_block_crossing_midnight_that_contains_the_rollover_is_refused(
+    block: tuple[int, int], rollover: int
+) -> None:
+    with pytest.raises(ValidationError, match="straddles"):
+        check_fits_channel([block], grid=30, offset=0, rollover=rollover, where="t")
+
+
+@pytest.mark.parametrize(
+    ("block", "rollover"),
+    [((22 * 60, 0), 0), ((0, 120), 0), ((2 * 60, 6 * 60), 360), ((22 * 60, 6 * 60), 360)],
+)
+def test_a_block_that_ends_or_starts_at_the_rollover_is_accepted(
+    block: tuple[int, int], rollover: int
+) -> None:
+    check_fits_channel([block], grid=30, offset=0, rollover=rollover, where="t")
