@@ -82,13 +82,19 @@ def items_between(
         .select_from(_JOINED)
         .where(
             CHANNELS.c.number == number,
-            EVENTS.c.start_utc >= start - LONGEST_EVENT,
+            EVENTS.c.start_utc >= _looking_back(start),
             EVENTS.c.start_utc < end,
             EVENTS.c.end_utc > start,
         )
         .order_by(EVENTS.c.start_utc)
     )
     return [item_of(row) for row in rows]
+
+
+def _looking_back(at: dt.datetime) -> dt.datetime:
+    """`at` less the longest event, clamped at the earliest representable instant."""
+    floor = dt.datetime.min.replace(tzinfo=at.tzinfo)
+    return at - LONGEST_EVENT if at - floor > LONGEST_EVENT else floor
 
 
 def insert_events(session: Session, channel_id: int, events: Sequence[Event]) -> int:

@@ -19,6 +19,8 @@ from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
 DEFAULT_WINDOW: Final = dt.timedelta(hours=6)
 MAX_WINDOW: Final = dt.timedelta(days=8)
 NEXT_LOOKAHEAD: Final = dt.timedelta(hours=6)
+EARLIEST: Final = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST: Final = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
 # A query string decodes "+" to a space, so "...T10:00:00+01:00" arrives as "...T10:00:00 01:00".
 _SPACED_OFFSET: Final = re.compile(r" (\d{2}:?\d{2})$")
 
@@ -68,7 +70,17 @@ def parse_instant(name: str, raw: str | None, default: dt.datetime) -> dt.dateti
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    # Windows and index look-backs are computed around the instant: keep them representable.
+    try:
+        value = value.astimezone(dt.UTC)
+        in_range = EARLIEST <= value <= LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise ValidationError(
+            f"{name}: {raw!r} is out of range ({EARLIEST.year} to {LATEST.year - 1})", name
+        )
+    return value
 
 
 def _number(request: Request) -> int:

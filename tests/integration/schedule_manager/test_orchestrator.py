@@ -154,3 +154,10 @@ def test_a_mid_day_replan_after_a_catalog_change_reruns_nothing_the_morning_aire
     assert len(aired) >= 8
     assert aired.isdisjoint(i.asset_id for i in rest if i.kind == "program")
     _contiguous(service, day_start, NOW + dt.timedelta(hours=24))
+
+
+def test_a_window_from_the_first_representable_instant_reads_without_overflow(
+    station: Database,
+) -> None:
+    earliest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    assert ScheduleService(station).items_between(2, earliest, NOW) == []

@@ -73,3 +73,15 @@ def test_bad_schedule_parameters_are_400_with_a_message_naming_them(client: AppC
         assert response.status_code == 400, query
         assert field in response.json()["error"]
         assert "Traceback" not in response.text
+
+
+def test_instants_at_the_ends_of_the_calendar_are_400_not_a_crash(client: AppClient) -> None:
+    for query in (
+        "from=9999-12-31T23:00:00Z",
+        "from=0001-01-01",
+        "from=0001-01-01T00:00:00%2B01:00",
+        "from=2025-03-03T20:00:00Z&to=9999-12-31T23:59:59Z",
+    ):
+        response = client.get(f"/api/channels/2/schedule?{query}")
+        assert response.status_code == 400, query
+        assert "out of range" in response.json()["error"]
