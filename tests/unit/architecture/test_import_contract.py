@@ -46,6 +46,11 @@ def test_the_real_package_keeps_every_contract(tree: Path) -> None:
         ("domain/planted.py", "import retrovue.schedule_manager.models", "Domain imports nothing"),
         ("domain/planted.py", "import retrovue.infra.db", "Domain imports nothing"),
         ("infra/planted.py", "import retrovue.runtime", "Infra imports neither runtime"),
+        (
+            "infra/planted.py",
+            "import retrovue.schedule_manager.schedule_service",
+            "Infra imports only schedule_manager.models",
+        ),
         ("schedule_manager/planted.py", "import retrovue.infra.admin_services", "Schedule manager"),
         ("runtime/planted.py", "import retrovue.infra.db", "Runtime imports no infra module"),
         ("cli/planted.py", "import sqlalchemy.orm", "CLI talks to no database session"),
