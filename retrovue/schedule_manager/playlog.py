@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -175,6 +175,33 @@ def aired_programs(session: Session, channel_id: int, day: dt.date, before_ms: i
         .order_by(EVENTS.c.start_utc)
     )
     return [Aired(to_ms(row.start_utc), int(row.asset_id)) for row in rows]
+
+
+class Opening(NamedTuple):
+    """The program of a guide entry: when its first part started, and what it is."""
+
+    start_utc: dt.datetime
+    asset_id: int
+
+
+def program_of_group(session: Session, number: int, program_group: int) -> Opening | None:
+    """The program of channel `number`'s guide entry `program_group`, wherever it lies."""
+    group_start = from_ms(program_group * 1000)
+    row = session.execute(
+        select(EVENTS.c.start_utc, EVENTS.c.asset_id)
+        .select_from(EVENTS.join(CHANNELS, CHANNELS.c.id == EVENTS.c.channel_id))
+        .where(
+            CHANNELS.c.number == number,
+            EVENTS.c.start_utc >= group_start,
+            EVENTS.c.start_utc < group_start + LONGEST_EVENT,
+            EVENTS.c.program_group == program_group,
+            EVENTS.c.kind == "program",
+            EVENTS.c.asset_id.is_not(None),
+        )
+        .order_by(EVENTS.c.start_utc)
+        .limit(1)
+    ).first()
+    return None if row is None else Opening(row.start_utc, int(row.asset_id))
 
 
 def last_end(session: Session, channel_id: int) -> int | None:

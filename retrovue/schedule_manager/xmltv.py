@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, select
 
 from retrovue.infra.db import Database
+from retrovue.schedule_manager import playlog
 from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
 from retrovue.schedule_manager.models import CatalogAsset
+from retrovue.schedule_manager.playlog import Opening
 from retrovue.schedule_manager.schedule_service import ScheduleService
 
 ASSETS = cast(Table, CatalogAsset.__table__)
@@ -21,49 +24,91 @@ MPAA = frozenset({"G", "PG", "PG-13", "R", "NC-17"})
 OFF_AIR = "Off Air"
 
 
+# XML 1.0's Char production; anything else (a control character in an .nfo plot) is dropped,
+# since ElementTree writes it as is and the document would no longer parse.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: str) -> str:
+    """`value` without the characters XML 1.0 forbids."""
+    return _NOT_XML_CHAR.sub("", value)
+
+
 def _stamp(instant: dt.datetime, zone: Any) -> str:
     return instant.astimezone(zone).strftime("%Y%m%d%H%M%S %z")
 
 
+def _element(parent: ET.Element, tag: str, **attrs: str) -> ET.Element:
+    return ET.SubElement(parent, tag, {k: xml_safe(v) for k, v in attrs.items()})
+
+
 def _text(parent: ET.Element, tag: str, value: str, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
-    element.text = value
+    element = _element(parent, tag, **attrs)
+    element.text = xml_safe(value)
     return element
 
 
-def _channel(root: ET.Element, info: ChannelInfo) -> None:
-    element = ET.SubElement(root, "channel", id=info.xmltv_id)
+def icon_url(info: ChannelInfo, base_url: str | None) -> str | None:
+    """A logo a guide client can fetch: a URL as given, a local file through the station."""
+    if not info.logo:
+        return None
+    if info.logo.startswith(("http://", "https://")):
+        return info.logo
+    if base_url is None:
+        return None  # a path on this machine means nothing to whoever reads the file
+    return f"{base_url.rstrip('/')}/iptv/logo/{info.number}"
+
+
+def _channel(root: ET.Element, info: ChannelInfo, base_url: str | None) -> None:
+    element = _element(root, "channel", id=info.xmltv_id)
     for name in (str(info.number), info.name, f"{info.number} {info.name}"):
         _text(element, "display-name", name)
-    if info.logo:
-        ET.SubElement(element, "icon", src=info.logo)
+    icon = icon_url(info, base_url)
+    if icon is not None:
+        _element(element, "icon", src=icon)
 
 
-def _entries(items: list[ScheduledItem]) -> Iterable[tuple[list[ScheduledItem], int | None]]:
-    """Guide entries: items grouped by program group; runs of pure slate merge into one."""
+def _has_program(items: list[ScheduledItem], group: int) -> bool:
+    first = itertools.takewhile(lambda i: i.program_group == group, items)
+    return any(i.kind == "program" and i.asset_id for i in first)
+
+
+class Entry(NamedTuple):
+    """One guide entry: its span and the program titling it (None: Off Air)."""
+
+    start: dt.datetime
+    stop: dt.datetime
+    asset_id: int | None
+
+
+def _entries(items: list[ScheduledItem], opening: Opening | None) -> list[Entry]:
+    """Guide entries, one rule throughout: a program group is titled by its program; a group
+    with none (slate, pad, or spots alone) is Off Air, and adjacent Off Air runs merge.
+
+    `opening` is the program of the first group when only its breaks reach into the window.
+    """
+    entries: list[Entry] = []
     groups = [list(g) for _, g in itertools.groupby(items, key=lambda i: i.program_group)]
-    pending: list[ScheduledItem] = []
-    for group in groups:
-        program = next((i for i in group if i.kind == "program"), None)
-        if program is None and all(i.asset_id is None for i in group):
-            pending.extend(group)
-            continue
-        if pending:
-            yield pending, None
-            pending = []
-        yield group, (program or group[0]).asset_id
-    if pending:
-        yield pending, None
+    for index, group in enumerate(groups):
+        start = group[0].start_utc
+        program = next((i for i in group if i.kind == "program" and i.asset_id), None)
+        asset_id = None if program is None else program.asset_id
+        if index == 0 and program is None and opening is not None:
+            start, asset_id = min(start, opening.start_utc), opening.asset_id
+        previous = entries[-1] if entries else None
+        if asset_id is None and previous is not None and previous.asset_id is None:
+            entries[-1] = previous._replace(stop=group[-1].end_utc)
+        else:
+            entries.append(Entry(start, group[-1].end_utc, asset_id))
+    return entries
 
 
-def _programme(
-    root: ET.Element, info: ChannelInfo, zone: Any, group: list[ScheduledItem], asset: Any
-) -> None:
-    element = ET.SubElement(
+def _programme(root: ET.Element, info: ChannelInfo, zone: Any, entry: Entry, asset: Any) -> None:
+    element = _element(
         root,
         "programme",
-        start=_stamp(group[0].start_utc, zone),
-        stop=_stamp(group[-1].end_utc, zone),
+        start=_stamp(entry.start, zone),
+        stop=_stamp(entry.stop, zone),
         channel=info.xmltv_id,
     )
     if asset is None:
@@ -87,9 +132,9 @@ def _programme(
         onscreen = f"S{asset.season or 0:02d}E{asset.episode:02d}"
         _text(element, "episode-num", onscreen, system="onscreen")
     if asset.air_date is not None:
-        ET.SubElement(element, "previously-shown", start=asset.air_date.strftime("%Y%m%d"))
+        _element(element, "previously-shown", start=asset.air_date.strftime("%Y%m%d"))
     if asset.rating:
-        rating = ET.SubElement(
+        rating = _element(
             element, "rating", system="MPAA" if asset.rating.upper() in MPAA else "VCHIP"
         )
         _text(rating, "value", asset.rating)
@@ -100,25 +145,41 @@ def render_xmltv(
     start: dt.datetime,
     end: dt.datetime,
     channels: Iterable[int] | None = None,
+    *,
+    base_url: str | None = None,
 ) -> bytes:
-    """XMLTV of every active channel (or `channels`) for programmes overlapping [start, end)."""
+    """XMLTV of every active channel (or `channels`) for programmes overlapping [start, end).
+
+    `base_url` is the station's address as the reader reaches it: channel icons of local logo
+    files become its `/iptv/logo/N`; without it only logos that are already URLs are given.
+    """
     service = source if isinstance(source, ScheduleService) else ScheduleService(source)
     infos = [c for c in service.list_channels() if channels is None or c.number in set(channels)]
     root = ET.Element("tv", {"generator-info-name": "RetroVue", "source-info-name": "RetroVue"})
     for info in infos:
-        _channel(root, info)
+        _channel(root, info, base_url)
     schedules = {info.number: service.items_between(info.number, start, end) for info in infos}
-    wanted = {i.asset_id for items in schedules.values() for i in items if i.asset_id}
     assets: dict[int, Any] = {}
     with service.db.reading() as session:
+        openings = {
+            number: playlog.program_of_group(session, number, items[0].program_group)
+            for number, items in schedules.items()
+            if items and not _has_program(items, items[0].program_group)
+        }
+        entries = {
+            info.number: _entries(schedules[info.number], openings.get(info.number))
+            for info in infos
+        }
+        wanted = {e.asset_id for rows in entries.values() for e in rows if e.asset_id}
         ids = sorted(wanted)
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             for row in session.execute(select(ASSETS).where(ASSETS.c.id.in_(chunk))):
                 assets[row.id] = row
     for info in infos:
         zone = ZoneInfo(info.timezone)
-        for group, asset_id in _entries(schedules[info.number]):
-            _programme(root, info, zone, group, assets.get(asset_id) if asset_id else None)
+        for entry in entries[info.number]:
+            asset = assets.get(entry.asset_id) if entry.asset_id else None
+            _programme(root, info, zone, entry, asset)
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     header = '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tv SYSTEM "xmltv.dtd">\n'

@@ -8,7 +8,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,7 +19,16 @@ GUIDE_AHEAD: Final = dt.timedelta(days=8)
 # Even with no playlog change, programmes that ended long ago should leave the guide.
 REFRESH_EVERY: Final = dt.timedelta(minutes=30)
 
-Renderer = Callable[[dt.datetime, dt.datetime], bytes]
+# Guides kept at once, one per base URL clients reach the station by (localhost, LAN, ...).
+MAX_BASES: Final = 4
+
+
+class Renderer(Protocol):
+    """The schedule manager's XMLTV for [start, end), channel icons served from `base_url`."""
+
+    def __call__(
+        self, start: dt.datetime, end: dt.datetime, *, base_url: str | None = None
+    ) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -31,9 +40,9 @@ class RenderedGuide:
 
 
 class GuideCache:
-    """Renders the XMLTV document once per playlog state (and per refresh period).
+    """Renders the XMLTV document once per playlog state (and per refresh period) and base URL.
 
-    `token` is cheap (a count and a max id); the render runs only when it, or the refresh
+    `token` is cheap (a few indexed lookups); the render runs only when it, or the refresh
     period the clock is in, changes. One lock keeps concurrent requests to one render.
     """
 
@@ -52,7 +61,7 @@ class GuideCache:
         self._past = past
         self._ahead = ahead
         self._lock = threading.Lock()
-        self._current: RenderedGuide | None = None
+        self._current: dict[str | None, RenderedGuide] = {}
         self.renders = 0
 
     def _period_start(self, now: dt.datetime) -> dt.datetime:
@@ -60,14 +69,14 @@ class GuideCache:
         step = REFRESH_EVERY.total_seconds()
         return dt.datetime.fromtimestamp(epoch - epoch % step, dt.UTC)
 
-    def get(self) -> RenderedGuide:
+    def get(self, base_url: str | None = None) -> RenderedGuide:
         period = self._period_start(self._clock())
         key = (self._token(), period)
         with self._lock:
-            current = self._current
+            current = self._current.get(base_url)
             if current is not None and current.key == key:
                 return current
-            xml = self._render(period - self._past, period + self._ahead)
+            xml = self._render(period - self._past, period + self._ahead, base_url=base_url)
             self.renders += 1
             fresh = RenderedGuide(
                 key=key,
@@ -75,7 +84,13 @@ class GuideCache:
                 gzipped=gzip.compress(xml, compresslevel=6, mtime=0),
                 etag=f'"{hashlib.sha1(xml, usedforsecurity=False).hexdigest()[:20]}"',
             )
-            self._current = fresh
+            # Guides of an older key are stale for every base; drop them, then the oldest base.
+            stale = [b for b, g in self._current.items() if g.key != key]
+            for base in stale:
+                del self._current[base]
+            self._current[base_url] = fresh
+            if len(self._current) > MAX_BASES:
+                del self._current[next(iter(self._current))]
             return fresh
 
 
@@ -88,9 +103,18 @@ def accepts_gzip(request: Request) -> bool:
     return False
 
 
-def xmltv_routes(guide: GuideCache) -> list[BaseRoute]:
+def request_base(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def xmltv_routes(
+    guide: GuideCache, base: Callable[[Request], str] = request_base
+) -> list[BaseRoute]:
+    """`/iptv/xmltv.xml`; `base` is the station's URL as the request reached it, the one the
+    M3U links logos under (pass `ClientConfig.request_base` so a public URL is honoured)."""
+
     def endpoint(request: Request) -> Response:
-        rendered = guide.get()
+        rendered = guide.get(base(request))
         headers = {"ETag": rendered.etag, "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
         if request.headers.get("if-none-match") == rendered.etag:
             return Response(status_code=304, headers=headers)

@@ -19,8 +19,8 @@ class Clock:
 
 
 def _guide(token: list[int], clock: Clock) -> GuideCache:
-    def render(start: dt.datetime, end: dt.datetime) -> bytes:
-        return f"<tv start='{start:%H:%M}' token='{token[0]}'/>".encode() * 50
+    def render(start: dt.datetime, end: dt.datetime, *, base_url: str | None = None) -> bytes:
+        return f"<tv start='{start:%H:%M}' token='{token[0]}' base='{base_url}'/>".encode() * 50
 
     return GuideCache(render, lambda: token[0], clock)
 
@@ -62,3 +62,19 @@ def test_an_unchanged_guide_answers_304_to_its_etag() -> None:
     client = AppClient(Starlette(routes=xmltv_routes(_guide([1], Clock()))))
     etag = client.get("/iptv/xmltv.xml").headers["etag"]
     assert client.get("/iptv/xmltv.xml", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_each_base_url_gets_its_own_guide_and_all_are_dropped_when_the_playlog_moves() -> None:
+    token, clock = [1], Clock()
+    guide = _guide(token, clock)
+    lan, local = guide.get("http://10.0.0.5:8420"), guide.get("http://127.0.0.1:8420")
+    assert b"base='http://10.0.0.5:8420'" in lan.xml
+    assert b"base='http://127.0.0.1:8420'" in local.xml
+    assert guide.get("http://10.0.0.5:8420") is lan and guide.renders == 2
+    token[0] = 2
+    assert guide.get("http://10.0.0.5:8420") is not lan and guide.renders == 3
+
+
+def test_the_route_renders_icons_under_the_base_the_request_reached() -> None:
+    client = AppClient(Starlette(routes=xmltv_routes(_guide([1], Clock()))))
+    assert b"base='http://station.test:8420'" in client.get("/iptv/xmltv.xml").content
