@@ -118,7 +118,7 @@ def nominate(item: MediaItem, canonical: bool, extra_tags: Sequence[str] = ()) -
         raise PromotionError(f"{label} was rejected in review; approve it first")
     if item.state not in PROMOTABLE:
         raise PromotionError(f"{label} is {item.state}; it cannot be promoted")
-    blockers = qc.blocks_canonical(list(item.qc_flags), item.state in ("approved", "promoted"))
+    blockers = canonical_blockers(item)
     if canonical and blockers:
         raise PromotionError(
             f"{label} failed QC ({qc.describe(blockers)}); it cannot be promoted canonical "
@@ -149,12 +149,22 @@ def nominate(item: MediaItem, canonical: bool, extra_tags: Sequence[str] = ()) -
         tags=tuple(tags),
         file_path=resolver.resolve(item.path),
         source_path=item.path,
-        # The table's CHECK constraint keeps `kind` to the MarkerKind values.
-        markers=tuple(
-            MarkerSpec(m.kind, m.start_ms, m.end_ms, m.title)  # type: ignore[arg-type]
-            for m in item.markers
-        ),
+        markers=item_markers(item),
     )
+
+
+def item_markers(item: MediaItem) -> tuple[MarkerSpec, ...]:
+    """The item's markers as the catalog keeps them."""
+    # The table's CHECK constraint keeps `kind` to the MarkerKind values.
+    return tuple(
+        MarkerSpec(m.kind, m.start_ms, m.end_ms, m.title)  # type: ignore[arg-type]
+        for m in item.markers
+    )
+
+
+def canonical_blockers(item: MediaItem) -> list[str]:
+    """The QC flags that keep the item off air: hard ones always, the rest until reviewed."""
+    return qc.blocks_canonical(list(item.qc_flags), item.state in ("approved", "promoted"))
 
 
 def mark_promoted(items: Sequence[MediaItem]) -> None:

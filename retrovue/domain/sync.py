@@ -54,6 +54,8 @@ class SyncReport:
     counts: SyncCounts
     vanished_ids: list[int] = field(default_factory=list)
     returned_ids: list[int] = field(default_factory=list)
+    # Known items whose file (or Plex record) changed and was read again.
+    changed_ids: list[int] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
@@ -64,6 +66,7 @@ class SyncReport:
             **asdict(self.counts),
             "vanished_ids": self.vanished_ids,
             "returned_ids": self.returned_ids,
+            "changed_ids": self.changed_ids,
             "failures": self.failures,
             "missing_roots": self.missing_roots,
             "unreadable": self.unreadable,
@@ -183,6 +186,7 @@ def _record_examined(
         counts.added += 1
     else:
         counts.updated += 1
+        report.changed_ids.append(held.id)
 
 
 def _sync_plex(
@@ -230,6 +234,7 @@ def _sync_plex(
                 counts.added += 1
             else:
                 counts.updated += 1
+                report.changed_ids.append(held.id)
             notify(counts)
         gone = [k.id for path, k in known.items() if not k.soft_deleted and path not in listed]
         _mark_vanished(session, report, gone)

@@ -25,7 +25,11 @@ from retrovue.domain.models import (
 )
 from retrovue.domain.sources.plex import PlexClient
 from retrovue.domain.sync import PlexFactory, Progress, sync_source
-from retrovue.infra.admin_services.promotion import restore_returned, withdraw_vanished
+from retrovue.infra.admin_services.promotion import (
+    refresh_changed,
+    restore_returned,
+    withdraw_vanished,
+)
 from retrovue.infra.db import Database
 from retrovue.infra.library_views import item_detail, item_view, source_view
 
@@ -112,8 +116,9 @@ class LibraryService:
     def sync(
         self, name: str, dry_run: bool = False, progress: Progress | None = None
     ) -> dict[str, Any]:
-        """Sync a source; catalog rows from vanished media are withdrawn in the same
-        transaction. A dry run does all the work and then rolls it back."""
+        """Sync a source; in the same transaction catalog rows from vanished media are
+        withdrawn and those from changed files refreshed (off air if the file now fails QC).
+        A dry run does all the work and then rolls it back."""
         with self.db.transaction() as session:
             source = _source(session, name)
             report = sync_source(session, source, progress=progress, plex_factory=self.plex_factory)
@@ -121,12 +126,14 @@ class LibraryService:
                 log.warning("could not read %s; its items are left as they were", path)
             withdrawn = withdraw_vanished(session, report.vanished_ids)
             restored = restore_returned(session, report.returned_ids)
+            refreshed = refresh_changed(session, report.changed_ids)
             if dry_run:
                 session.rollback()
         return {
             **report.to_json(),
             "withdrawn": withdrawn,
             "restored": restored,
+            "refreshed": refreshed,
             "dry_run": dry_run,
         }
 

@@ -12,7 +12,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from retrovue.domain.errors import PromotionError, ValidationError
-from retrovue.domain.review import Nomination, mark_promoted, nominate, select_items
+from retrovue.domain.models import MediaItem
+from retrovue.domain.qc import describe
+from retrovue.domain.review import (
+    Nomination,
+    canonical_blockers,
+    item_markers,
+    mark_promoted,
+    nominate,
+    select_items,
+)
 from retrovue.infra.admin_services.views import asset_view
 from retrovue.infra.db import Database
 from retrovue.schedule_manager.models import ASSET_KINDS, CatalogAsset
@@ -128,3 +137,31 @@ def restore_returned(session: Session, item_ids: Sequence[int]) -> int:
             item_id,
         )
     return len(rows)
+
+
+def refresh_changed(session: Session, item_ids: Sequence[int]) -> int:
+    """Catalog rows promoted from re-read files take their new length and markers; a row whose
+    file now fails QC loses canonical status until an operator reviews and promotes it again."""
+    if not item_ids:
+        return 0
+    assets = session.scalars(
+        select(CatalogAsset).where(CatalogAsset.source_ingest_asset_id.in_(item_ids))
+    ).all()
+    for asset in assets:
+        item = session.get(MediaItem, asset.source_ingest_asset_id)
+        if item is None:
+            continue
+        if item.duration_ms is not None and item.duration_ms > 0:
+            asset.duration_ms = item.duration_ms
+            asset.markers = [m.to_json() for m in item_markers(item)]
+        blockers = canonical_blockers(item)
+        if blockers and asset.canonical:
+            asset.canonical = False
+            log.warning(
+                "catalog asset %s taken off air: library item %s changed and failed QC (%s)",
+                asset.id,
+                item.id,
+                describe(blockers, item.error),
+            )
+    session.flush()
+    return len(assets)

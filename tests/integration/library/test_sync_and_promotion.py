@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from library_media import ffprobe_duration_ms
+from library_media import Clips, ffprobe_duration_ms
 
 from retrovue.domain.errors import NotFoundError, PromotionError, ValidationError
 from retrovue.infra.bootstrap import Station
@@ -238,3 +238,24 @@ def test_a_symlink_loop_in_a_source_adds_no_duplicate_items(
     assert (report["seen"], report["added"]) == (6, 6)
     paths = [i["path"] for i in station.library.list_items(source="TV")]
     assert sorted(paths) == sorted(set(paths)) and len(paths) == 6
+
+
+def test_a_changed_promoted_file_refreshes_its_catalog_row_and_a_broken_one_goes_off_air(
+    synced: Station, library: dict[str, Path], clips: Clips
+) -> None:
+    pilot_id = _items(synced, source="TV")["The Show - S01E01 - Pilot.mkv"]["id"]
+    [asset] = synced.promotion.promote([pilot_id])
+    assert asset["markers"]
+    clips.copy(clips.plain, library["pilot"])
+    report = synced.library.sync("TV")
+    assert (report["changed_ids"], report["refreshed"]) == ([pilot_id], 1)
+    row = synced.assets.get_asset(asset["id"])
+    assert abs(row["duration_ms"] - ffprobe_duration_ms(library["pilot"])) <= 50
+    assert abs(row["duration_ms"] - asset["duration_ms"]) > 500
+    assert [m for m in row["markers"] if m["kind"] == "chapter"] == []
+    assert (row["canonical"], row["available"]) == (True, True)
+    library["pilot"].write_bytes(b"not a video any more")
+    synced.library.sync("TV")
+    broken = synced.assets.get_asset(asset["id"])
+    assert (broken["canonical"], broken["duration_ms"]) == (False, row["duration_ms"])
+    assert synced.library.get_item(pilot_id)["state"] == "needs_review"
