@@ -4,24 +4,46 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
+from typing import cast as typed
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    exc,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
-from retrovue.schedule_manager.models import CatalogAsset, Channel, PlaylogEvent, RuleCursor
+from retrovue.schedule_manager.models import (
+    CatalogAsset,
+    Channel,
+    PlaylogEvent,
+    RuleCursor,
+    StationSetting,
+)
 from retrovue.schedule_manager.planner import Aired
 from retrovue.schedule_manager.timemath import from_ms, to_ms
 
-EVENTS = cast(Table, PlaylogEvent.__table__)
-ASSETS = cast(Table, CatalogAsset.__table__)
-CHANNELS = cast(Table, Channel.__table__)
+EVENTS = typed(Table, PlaylogEvent.__table__)
+ASSETS = typed(Table, CatalogAsset.__table__)
+CHANNELS = typed(Table, Channel.__table__)
 # No event is longer than this; it bounds index range scans that look back from an instant.
 LONGEST_EVENT = dt.timedelta(hours=24)
 # The cursor key under which each planned day's configuration fingerprint is kept.
 PLAN_KEY = "plan"
+# The station setting counting playlog changes, so readers can tell cheaply that it moved.
+REVISION_KEY = "playlog_revision"
+SETTINGS = typed(Table, StationSetting.__table__)
 
 _ITEM_COLUMNS = (
     EVENTS.c.id,
@@ -236,3 +258,27 @@ def save_snapshots(
         else:
             session.add(RuleCursor(channel_id=channel_id, key=key, state=state))
     session.flush()
+
+
+def bump_revision(session: Session) -> None:
+    """Count one change of the playlog; call it last in the transaction that made it, since
+    the row stays locked until commit and every planner's transaction takes it."""
+    bumped = update(SETTINGS).where(SETTINGS.c.key == REVISION_KEY)
+    result = session.execute(
+        bumped.values(value=cast(cast(SETTINGS.c.value, BigInteger) + 1, Text))
+    )
+    if getattr(result, "rowcount", 0):
+        return
+    try:
+        with session.begin_nested():
+            session.execute(insert(SETTINGS).values(key=REVISION_KEY, value="1"))
+    except exc.IntegrityError:  # another planner created it first
+        session.execute(bumped.values(value=cast(cast(SETTINGS.c.value, BigInteger) + 1, Text)))
+
+
+def revision(session: Session) -> tuple[int, int]:
+    """A cheap token of the playlog's state: the change count and the highest event id, two
+    primary-key lookups (the id alone can come back on SQLite after the top rows are replaced)."""
+    count = session.scalar(select(SETTINGS.c.value).where(SETTINGS.c.key == REVISION_KEY))
+    top = session.scalar(select(func.max(EVENTS.c.id)))
+    return int(count or 0), int(top or 0)

@@ -81,6 +81,8 @@ class ScheduleOrchestrator:
         with self.db.transaction() as session:
             if self._lock(session, 0):
                 report.events_trimmed = playlog.delete_before(session, now - self.retention)
+                if report.events_trimmed:
+                    playlog.bump_revision(session)
         return report
 
     def _lock(self, session: Session, key: int) -> bool:
@@ -151,6 +153,7 @@ class ScheduleOrchestrator:
             d: fp for d, fp in planned.items() if oldest <= d <= last.isoformat()
         }
         playlog.save_snapshots(session, channel.id, snapshots, snapshots.keys())
+        playlog.bump_revision(session)
         report.events_written += written
         report.channels_planned += 1
         log.info("channel %s planned %s..%s: %s events", channel.number, dirty, last, written)

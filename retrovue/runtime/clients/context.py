@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from retrovue.domain.errors import NotFoundError, ValidationError
+from retrovue.schedule_manager import playlog
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
-from retrovue.schedule_manager.models import PlaylogEvent, StationSetting
+from retrovue.schedule_manager.models import StationSetting
 
 DEVICE_ID_KEY = "hdhomerun_device_id"
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})
@@ -121,9 +121,7 @@ def read_device_id(db: ReadableDatabase) -> str:
 
 
 def playlog_token(db: ReadableDatabase) -> tuple[int, int]:
-    """A cheap fingerprint of the playlog: it changes whenever rows are added or replaced."""
+    """A cheap fingerprint of the playlog that moves whenever the orchestrator changes it:
+    its change counter and highest id, two primary-key lookups (no scan of the table)."""
     with db.reading() as session:
-        count, top = session.execute(
-            select(func.count(PlaylogEvent.id), func.coalesce(func.max(PlaylogEvent.id), 0))
-        ).one()
-        return int(count), int(top)
+        return playlog.revision(session)
