@@ -66,7 +66,7 @@ def test_hls_shares_the_ts_producer_and_cuts_short_decodable_segments_on_keyfram
     station = start_station(schedule.url, tmp_path / "data")
     segments: dict[str, bytes] = {}
     durations: dict[str, float] = {}
-    producers: list[int] = []
+    producers: list[tuple[dt.datetime, int]] = []
     try:
         viewer = keep_watching(station, tmp_path / "ts.ts", 8.0)
         with httpx.Client(base_url=station.base, timeout=10) as client:
@@ -79,7 +79,7 @@ def test_hls_shares_the_ts_producer_and_cuts_short_decodable_segments_on_keyfram
                     if uri not in segments:
                         segments[uri] = client.get(uri).raise_for_status().content
                         durations[uri] = duration
-                producers.append(len(station.children()))
+                producers.append((dt.datetime.now(dt.UTC), len(station.children())))
                 time.sleep(0.5)
         viewer.join(20)
     finally:
@@ -90,8 +90,16 @@ def test_hls_shares_the_ts_producer_and_cuts_short_decodable_segments_on_keyfram
         assert opens_on_keyframe, uri
         assert frames / FPS <= 2.0
         assert abs(frames / FPS - durations[uri]) <= 1.5 / FPS
-    # .ts and .m3u8 viewers together: one ffmpeg (the first boundary is 9.5 s away).
-    assert set(producers) == {1}, producers
+    # .ts and .m3u8 viewers together: one ffmpeg, and two only while the next item's producer
+    # is prepared (it starts about 3.5 s before its boundary; a slow start reaches that).
+    boundaries = [event_start for _, event_start, _, _ in schedule.events]
+    quiet = [
+        count
+        for at, count in producers
+        if all(not -0.5 <= (b - at).total_seconds() <= 4.0 for b in boundaries)
+    ]
+    assert quiet and set(quiet) == {1}, producers
+    assert max(count for _, count in producers) <= 2, producers
 
 
 @pytest.mark.slow

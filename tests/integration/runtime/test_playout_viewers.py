@@ -116,7 +116,9 @@ def test_twenty_viewers_share_one_producer_and_one_that_never_reads_slows_nobody
     # Each reader kept receiving in real time beside the viewer that never reads.
     for reader in readers:
         assert reader.largest_gap_s() <= 1.0, reader.largest_gap_s()
-        assert reader.arrivals[-1][0] - reader.arrivals[0][0] >= WATCH_S
+        # Readers receive until the watch ends; `watch` waits up to 5 s for the last of them
+        # to get its first bytes on a loaded machine, so that much of the span may be missing.
+        assert reader.arrivals[-1][0] - reader.arrivals[0][0] >= WATCH_S - 5.0
     # One producer for everyone: exactly one ffmpeg away from a handover (the next item's
     # producer starts about 3.5 s before its boundary), never more than two.
     boundaries = [event_start for _, event_start, _, _ in schedule.events]
