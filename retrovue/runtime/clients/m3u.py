@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from starlette.requests import Request
@@ -45,6 +46,17 @@ def logo_url(base: str, channel: ChannelInfo) -> str:
     return f"{base}/iptv/logo/{channel.number}"
 
 
+def logo_file(path: str) -> Path | None:
+    """The image a `--logo` path names, resolved, or None: anything but a regular file with an
+    image suffix (after following links) is refused, so the route never serves other files."""
+    try:
+        file = Path(path).expanduser().resolve(strict=True)
+        regular = stat.S_ISREG(file.stat().st_mode)
+    except (OSError, RuntimeError):
+        return None
+    return file if regular and file.suffix.lower() in LOGO_TYPES else None
+
+
 def render_playlist(channels: list[ChannelInfo], base: str) -> str:
     lines = [f'#EXTM3U url-tvg="{attribute(base + "/iptv/xmltv.xml")}"']
     for channel in sorted(channels, key=lambda c: c.number):
@@ -72,10 +84,10 @@ def m3u_routes(ctx: ClientContext) -> list[BaseRoute]:
         path = channel.logo
         if not path or path.startswith(("http://", "https://")):
             raise NotFoundError("logo of channel", channel.number)
-        file = Path(path).expanduser()
-        if not file.is_file():
-            raise NotFoundError("logo file", file)
-        return FileResponse(file, media_type=LOGO_TYPES.get(file.suffix.lower()))
+        file = logo_file(path)
+        if file is None:
+            raise NotFoundError("logo of channel", channel.number)
+        return FileResponse(file, media_type=LOGO_TYPES[file.suffix.lower()])
 
     return [
         Route("/iptv/channels.m3u", playlist, methods=["GET"]),

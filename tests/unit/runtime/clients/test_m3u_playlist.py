@@ -75,3 +75,24 @@ def test_a_configured_public_url_replaces_the_request_host(schedule: FakeSchedul
 
 def _client(context: ClientContext) -> AppClient:
     return AppClient(station_app(m3u_routes(context)))
+
+
+def test_the_logo_route_serves_only_regular_image_files(tmp_path: Path) -> None:
+    secret = tmp_path / "station.db"
+    secret.write_bytes(b"SQLite format 3\0")
+    disguised = tmp_path / "innocent.png"
+    disguised.symlink_to(secret)
+    folder = tmp_path / "folder.png"
+    folder.mkdir()
+    logos = [str(secret), str(disguised), str(folder), str(tmp_path / "missing.png")]
+    schedule = FakeSchedule(
+        channels=[
+            ChannelInfo(n, f"C{n}", "UTC", None, logo, True, f"{n}.retrovue")
+            for n, logo in enumerate(logos, start=10)
+        ]
+    )
+    client = _client(ClientContext(schedule, ClientConfig(device_id=DEVICE_ID), lambda: NOW))
+    for number in range(10, 10 + len(logos)):
+        response = client.get(f"/iptv/logo/{number}")
+        assert response.status_code == 404, logos[number - 10]
+        assert b"SQLite" not in response.content
