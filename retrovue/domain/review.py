@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -128,10 +128,7 @@ def nominate(item: MediaItem, canonical: bool, extra_tags: Sequence[str] = ()) -
         raise PromotionError(f"{label} has no known duration; it cannot be promoted")
     meta = item.meta or EditorialMetadata(title=item.path.rsplit("/", 1)[-1], genres=[])
     episode_like = meta.series is not None
-    tags: dict[str, None] = {}
-    for tag in [*meta.genres, *item.source.tags, *extra_tags]:
-        if str(tag).strip():
-            tags[str(tag).strip().lower()] = None
+    tags = normal_tags([*meta.genres, *item.source.tags, *extra_tags])
     resolver = PathResolver.of((m.from_path, m.to_path) for m in item.source.mappings)
     return Nomination(
         item_id=item.id,
@@ -146,11 +143,16 @@ def nominate(item: MediaItem, canonical: bool, extra_tags: Sequence[str] = ()) -
         year=meta.year,
         duration_ms=item.duration_ms,
         kind=item.kind,
-        tags=tuple(tags),
+        tags=tags,
         file_path=resolver.resolve(item.path),
         source_path=item.path,
         markers=item_markers(item),
     )
+
+
+def normal_tags(tags: Iterable[object]) -> tuple[str, ...]:
+    """Tags as the catalog matches them: trimmed, lower case, each once, blanks dropped."""
+    return tuple(dict.fromkeys(t for t in (str(tag).strip().lower() for tag in tags) if t))
 
 
 def item_markers(item: MediaItem) -> tuple[MarkerSpec, ...]:

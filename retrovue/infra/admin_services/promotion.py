@@ -20,6 +20,7 @@ from retrovue.domain.review import (
     item_markers,
     mark_promoted,
     nominate,
+    normal_tags,
     select_items,
 )
 from retrovue.infra.admin_services.views import asset_view
@@ -53,12 +54,16 @@ class PromotionService:
             if not items:
                 what = "approved items" if approved_only else "promotable items"
                 raise PromotionError(f"source {source} has no {what}" + _series_note(series))
+            if not ids:
+                # A bulk promotion nominates what is new: a row already promoted may carry an
+                # operator's edits (--no-canonical, a retag), changed only by naming its item.
+                items = [i for i in items if i.state != "promoted"]
             if title is not None and len(items) > 1:
                 raise ValidationError("--title names one item; promote it on its own", "title")
             views = []
             for item in items:
                 nomination = nominate(item, canonical, tags)
-                asset = _write(session, nomination, canonical, title, kind)
+                asset = _write(session, nomination, canonical, title, kind, tags)
                 views.append(asset_view(asset))
             mark_promoted(items)
             return views
@@ -69,8 +74,15 @@ def _series_note(series: str | None) -> str:
 
 
 def _write(
-    session: Session, nom: Nomination, canonical: bool, title: str | None, kind: str | None
+    session: Session,
+    nom: Nomination,
+    canonical: bool,
+    title: str | None,
+    kind: str | None,
+    extra_tags: Sequence[str],
 ) -> CatalogAsset:
+    """A new row takes the whole nomination; an existing one takes the file's technical fields
+    and the flags given, keeping the title, kind, tags and guide text an operator may have set."""
     if not Path(nom.file_path).is_file():
         mapped = "" if nom.file_path == nom.source_path else f" (mapped from {nom.source_path})"
         raise PromotionError(
@@ -83,22 +95,29 @@ def _write(
     if asset is None:
         asset = CatalogAsset(source_ingest_asset_id=nom.item_id)
         session.add(asset)
-    asset.title = (title or nom.title)[:500]
-    asset.kind = kind or nom.kind
+        asset.title = nom.title
+        asset.kind = nom.kind
+        asset.tags = list(nom.tags)
+        asset.series = nom.series
+        asset.season = nom.season
+        asset.episode = nom.episode
+        asset.episode_title = nom.episode_title
+        asset.description = nom.description
+        asset.rating = nom.rating
+        asset.air_date = nom.air_date
+        asset.year = nom.year
+    else:
+        asset.tags = list(normal_tags([*asset.tags, *extra_tags]))
+    if title is not None:
+        asset.title = title
+    asset.title = asset.title[:500]
+    if kind is not None:
+        asset.kind = kind
     asset.duration_ms = nom.duration_ms
     asset.file_path = nom.file_path
-    asset.tags = list(nom.tags)
+    asset.markers = [m.to_json() for m in nom.markers]
     asset.canonical = canonical
     asset.available = True
-    asset.series = nom.series
-    asset.season = nom.season
-    asset.episode = nom.episode
-    asset.episode_title = nom.episode_title
-    asset.description = nom.description
-    asset.rating = nom.rating
-    asset.air_date = nom.air_date
-    asset.year = nom.year
-    asset.markers = [m.to_json() for m in nom.markers]
     session.flush()
     return asset
 

@@ -259,3 +259,41 @@ def test_a_changed_promoted_file_refreshes_its_catalog_row_and_a_broken_one_goes
     broken = synced.assets.get_asset(asset["id"])
     assert (broken["canonical"], broken["duration_ms"]) == (False, row["duration_ms"])
     assert synced.library.get_item(pilot_id)["state"] == "needs_review"
+
+
+def test_a_bulk_promotion_leaves_rows_already_promoted_as_the_operator_edited_them(
+    synced: Station, library: dict[str, Path], clips: Clips
+) -> None:
+    first = {a["source_ingest_asset_id"]: a for a in synced.promotion.promote(source="TV")}
+    pilot_id = _items(synced, source="TV")["The Show - S01E01 - Pilot.mkv"]["id"]
+    edited = synced.assets.update_asset(
+        first[pilot_id]["id"], canonical=False, title="Pilot (edited)", tags=["retagged"]
+    )
+    clips.copy(clips.plain, library["pilot"].with_name("The Show - S01E03 - Third.mkv"))
+    synced.library.sync("TV")
+    third_id = _items(synced, source="TV")["The Show - S01E03 - Third.mkv"]["id"]
+    again = synced.promotion.promote(source="TV")
+    assert [a["source_ingest_asset_id"] for a in again] == [third_id]
+    assert synced.assets.get_asset(edited["id"]) == edited
+    assert synced.promotion.promote(source="TV") == []
+
+
+def test_naming_a_promoted_item_refreshes_its_technical_fields_and_applies_the_flags_given(
+    synced: Station, library: dict[str, Path]
+) -> None:
+    pilot_id = _items(synced, source="TV")["The Show - S01E01 - Pilot.mkv"]["id"]
+    [asset] = synced.promotion.promote([pilot_id])
+    synced.assets.update_asset(
+        asset["id"], canonical=False, title="Pilot (edited)", tags=["retagged"], duration_ms=1
+    )
+    [again] = synced.promotion.promote([pilot_id], tags=["Premiere"])
+    assert again["id"] == asset["id"]
+    assert (again["title"], again["tags"]) == ("Pilot (edited)", ["retagged", "premiere"])
+    assert (again["duration_ms"], again["markers"]) == (asset["duration_ms"], asset["markers"])
+    assert (again["canonical"], again["file_path"]) == (True, str(library["pilot"]))
+    [staged] = synced.promotion.promote([pilot_id], canonical=False, kind="promo")
+    assert (staged["canonical"], staged["kind"], staged["title"]) == (
+        False,
+        "promo",
+        "Pilot (edited)",
+    )
