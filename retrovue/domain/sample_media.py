@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -30,6 +31,9 @@ SIZE: Final = "320x180"
 FPS: Final = 2
 SAMPLE_RATE: Final = 32000  # 60 s is exactly 1875 AAC frames: repeated minutes join cleanly
 MINUTE: Final = 60
+# Each step makes at most one minute of tiny video or stream-copies a file: seconds, normally.
+# Far past that, ffmpeg is stuck (a hung disk, a device prompt), not slow.
+FFMPEG_TIMEOUT: Final = 600.0
 FONT_CANDIDATES: Final = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -78,13 +82,23 @@ def resolve_ffmpeg(environ: Mapping[str, str] | None = None) -> str:
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
-def run_ffmpeg(ffmpeg: str, args: list[str]) -> None:
-    """Run ffmpeg with an argv list and stdin closed; failure raises with the stderr tail."""
+def run_ffmpeg(ffmpeg: str, args: list[str], timeout: float = FFMPEG_TIMEOUT) -> None:
+    """Run ffmpeg with an argv list and stdin closed; failure raises with the stderr tail, and a
+    run past `timeout` seconds is killed and raises naming the command."""
     command = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
     try:
         result = subprocess.run(
-            command, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
+            command,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
         )
+    except subprocess.TimeoutExpired:
+        raise MediaError(
+            f"ffmpeg ran over {timeout:g} s and was stopped: {shlex.join(command)}"
+        ) from None
     except OSError as error:
         raise MediaError(f"cannot run {ffmpeg}: {error}") from None
     if result.returncode != 0:
