@@ -60,6 +60,7 @@ def scan(roots: Iterable[str]) -> Scan:
             missing.append(root)
             continue
         walk.folder(root)
+    walk.follow_links()
     return Scan(walk.files, frozenset(walk.nfos), tuple(missing), tuple(walk.unreadable))
 
 
@@ -69,6 +70,7 @@ class _Walk:
     nfos: set[str] = field(default_factory=set)
     unreadable: list[str] = field(default_factory=list)
     visited: set[tuple[int, int]] = field(default_factory=set)
+    linked: list[str] = field(default_factory=list)
 
     def folder(self, path: str) -> None:
         try:
@@ -91,14 +93,25 @@ class _Walk:
             except OSError:  # a symlink whose target may not be looked at
                 self.unreadable.append(entry.path)
                 continue
-            if is_folder:
+            if is_folder and entry.is_symlink():
+                self.linked.append(entry.path)
+            elif is_folder:
                 self.folder(entry.path)
-                continue
-            extension = os.path.splitext(entry.name)[1].lower()
-            if extension == ".nfo":
-                self.nfos.add(entry.path)
-            elif extension in VIDEO_EXTENSIONS:
-                self.video(entry.path)
+            else:
+                self.file(entry)
+
+    def file(self, entry: os.DirEntry[str]) -> None:
+        extension = os.path.splitext(entry.name)[1].lower()
+        if extension == ".nfo":
+            self.nfos.add(entry.path)
+        elif extension in VIDEO_EXTENSIONS:
+            self.video(entry.path)
+
+    def follow_links(self) -> None:
+        """Walk folders reached through symlinks, after every real folder has been walked, so
+        a folder is listed under its real path and a link to it adds nothing."""
+        while self.linked:
+            self.folder(self.linked.pop(0))
 
     def video(self, path: str) -> None:
         try:

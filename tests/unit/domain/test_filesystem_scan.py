@@ -100,3 +100,21 @@ def test_overlapping_roots_list_a_file_once(tmp_path: Path) -> None:
     episode = _touch(tmp_path / "Show" / "Episode.mkv")
     found = scan([str(tmp_path), str(tmp_path / "Show")])
     assert list(found.files) == [str(episode)]
+
+
+def test_a_folder_reached_by_a_symlink_too_is_listed_under_its_real_path(
+    tmp_path: Path,
+) -> None:
+    episode = _touch(tmp_path / "b" / "Shows" / "Episode.mkv")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "0 shortcut").symlink_to(tmp_path / "b" / "Shows")
+    found = scan([str(tmp_path)])
+    assert list(found.files) == [str(episode)]
+
+
+def test_a_folder_reached_only_by_a_symlink_is_walked(tmp_path: Path) -> None:
+    elsewhere = _touch(tmp_path / "elsewhere" / "Film.mkv")
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "Films").symlink_to(elsewhere.parent)
+    found = scan([str(tmp_path / "root")])
+    assert list(found.files) == [str(tmp_path / "root" / "Films" / "Film.mkv")]
