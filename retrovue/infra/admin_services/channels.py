@@ -16,6 +16,22 @@ from retrovue.infra.db import Database
 from retrovue.schedule_manager.models import Channel, Template
 
 GRID_SIZES = (15, 30, 60)
+MAX_NUMBER = 99_999
+MAX_NAME = 200
+
+
+def _check_identity(number: int | None, name: str | None) -> None:
+    if number is not None and not 1 <= number <= MAX_NUMBER:
+        raise ValidationError(
+            f"channel number must be between 1 and {MAX_NUMBER}, not {number}", "number"
+        )
+    if name is not None:
+        if not name.strip():
+            raise ValidationError("channel name must not be empty", "name")
+        if len(name.strip()) > MAX_NAME:
+            raise ValidationError(f"channel name must be at most {MAX_NAME} characters", "name")
+
+
 UNSET: Any = object()
 
 
@@ -75,10 +91,7 @@ class ChannelAdminService:
         logo: str | None = None,
         default_template: str | None = None,
     ) -> dict[str, Any]:
-        if number < 1:
-            raise ValidationError(f"channel number must be 1 or more, not {number}", "number")
-        if not name.strip():
-            raise ValidationError("channel name must not be empty", "name")
+        _check_identity(number, name)
         check_timezone(timezone)
         _check_grid(grid_size, grid_offset, rollover_minutes)
         with self.db.transaction() as session:
@@ -107,9 +120,8 @@ class ChannelAdminService:
         logo, active, default_template (a name, or "" to clear), new_number."""
         with self.db.transaction() as session:
             channel = find_channel(session, number)
+            _check_identity(changes.get("new_number"), changes.get("name"))
             if changes.get("name") is not None:
-                if not changes["name"].strip():
-                    raise ValidationError("channel name must not be empty", "name")
                 channel.name = changes["name"].strip()
             if changes.get("timezone") is not None:
                 channel.timezone = check_timezone(changes["timezone"])
@@ -128,8 +140,6 @@ class ChannelAdminService:
             )
             new_number = changes.get("new_number")
             if new_number is not None and new_number != number:
-                if new_number < 1:
-                    raise ValidationError("channel number must be 1 or more", "number")
                 taken = session.scalar(select(Channel.id).where(Channel.number == new_number))
                 if taken is not None:
                     raise ConflictError(f"channel number {new_number} is already taken")

@@ -43,7 +43,8 @@ def client_routes(
         ctx.clock,
     )
     tuner = hdhomerun_routes(ctx) if hdhomerun else []
-    return [*m3u_routes(ctx), *xmltv_routes(guide), *tuner, *api_routes(ctx)]
+    guide_routes = xmltv_routes(guide, ctx.config.request_base)
+    return [*m3u_routes(ctx), *guide_routes, *tuner, *api_routes(ctx)]
 
 
 @dataclass(frozen=True)

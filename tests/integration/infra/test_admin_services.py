@@ -41,6 +41,10 @@ def test_channel_numbers_are_unique(station: Station) -> None:
         ({"grid_size": 30, "grid_offset": 30}, "grid offset must be at least 0"),
         ({"grid_size": 30, "grid_offset": -1}, "grid offset must be at least 0"),
         ({"rollover_minutes": 370}, "rollover must fall on the 30-minute grid"),
+        ({"name": "x" * 201}, "at most 200 characters"),
+        ({"name": "  "}, "must not be empty"),
+        ({"number": 100_000}, "between 1 and 99999"),
+        ({"number": 0}, "between 1 and 99999"),
     ],
 )
 def test_bad_channel_settings_are_refused_and_nothing_is_written(
@@ -48,7 +52,8 @@ def test_bad_channel_settings_are_refused_and_nothing_is_written(
 ) -> None:
     before = _snapshot(station)
     with pytest.raises(ValidationError, match=message):
-        station.channels.create_channel(3, "Three", **kwargs)  # type: ignore[arg-type]
+        args: dict[str, object] = {"number": 3, "name": "Three", **kwargs}
+        station.channels.create_channel(**args)  # type: ignore[arg-type]
     assert _snapshot(station) == before
 
 
