@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -20,6 +22,7 @@ log = logging.getLogger(__name__)
 CACHE_AHEAD = dt.timedelta(hours=1)
 REFRESH_EVERY = dt.timedelta(seconds=60)
 UNSCHEDULED_SLATE = dt.timedelta(seconds=30)
+LOOKUP_RETRY = dt.timedelta(seconds=5)  # slate this long for a lookup late, then ask again
 CARD_KINDS = ("slate", "black")
 
 Action = Literal["file", "slate", "black", "emergency"]
@@ -111,6 +114,54 @@ class Planner:
             return Slot("slate", at, item.end_utc, item, status="substituted", reason=reason)
         offset = (item.in_point_ms + max((at - item.start_utc).total_seconds() * 1000, 0)) / 1000
         return Slot("file", at, item.end_utc, item, offset_s=offset, has_audio=has_audio)
+
+
+class SlotsAhead:
+    """Resolves slots on a worker thread, so a slow database or file server never stalls the
+    thread that calls: a slot not resolved in time airs as slate while the lookup goes on."""
+
+    def __init__(self, resolve: Callable[[dt.datetime], Slot], name: str) -> None:
+        self._resolve = resolve
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix=name)
+        self._pending: tuple[dt.datetime, Future[Slot]] | None = None
+
+    def request(self, at: dt.datetime) -> Future[Slot]:
+        """Start resolving the slot from `at` (once); a lookup for another instant is dropped."""
+        if self._pending is not None and self._pending[0] == at:
+            return self._pending[1]
+        self.cancel()
+        future = self._worker.submit(self._resolve, at)
+        self._pending = (at, future)
+        return future
+
+    def ready(self, at: dt.datetime) -> bool:
+        return self.request(at).done()
+
+    def slot_at(self, at: dt.datetime, wait: float) -> Slot:
+        """The slot from `at`, or slate for a short while when it is not known within `wait`."""
+        future = self.request(at)
+        try:
+            slot = future.result(timeout=wait)
+        except TimeoutError:
+            log.warning("schedule lookup for %s took over %.1f s: slate", at, wait)
+            reason = f"schedule lookup took over {wait:.1f} s"
+            return Slot("slate", at, at + LOOKUP_RETRY, status="substituted", reason=reason)
+        except Exception as error:
+            log.exception("schedule lookup for %s failed: slate", at)
+            reason = f"schedule lookup failed: {error}"
+            slot = Slot("slate", at, at + LOOKUP_RETRY, status="substituted", reason=reason)
+        self._pending = None
+        return slot
+
+    def cancel(self) -> None:
+        """Forget the pending lookup (one already running finishes unheard)."""
+        if self._pending is not None:
+            self._pending[1].cancel()
+            self._pending = None
+
+    def close(self) -> None:
+        self.cancel()
+        self._worker.shutdown(wait=False, cancel_futures=True)
 
 
 def gate(item: ScheduledItem) -> str | None:

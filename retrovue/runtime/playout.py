@@ -12,7 +12,7 @@ from retrovue.runtime.asrun_logger import AsRunLogger, Status
 from retrovue.runtime.ffmpeg import Ffmpeg, FfmpegError
 from retrovue.runtime.master_clock import MasterClock
 from retrovue.runtime.muxer import Chunk, TsMuxer
-from retrovue.runtime.planner import UNSCHEDULED_SLATE, Planner, Slot
+from retrovue.runtime.planner import UNSCHEDULED_SLATE, Planner, Slot, SlotsAhead
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import DirectorState, ProgramDirector
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 BASE_TICKS = 10 * TICKS_PER_SECOND  # the channel timeline starts at 10 s: never negative
 EMERGENCY_CARD_S = 3600.0
 STALL_S = 5.0
+LOOKUP_WAIT_S = 1.0  # at a boundary, how long playout waits on a slot still being looked up
 SHORTFALL_FRAMES = 1  # one missing frame is a gap of two frame durations: the most allowed
 
 
@@ -73,6 +74,7 @@ class PlayoutEngine:
         self.channel_number = channel_number
         self._name = channel_name
         self._planner = planner
+        self._ahead = SlotsAhead(self._planned, f"schedule {channel_number}")
         self._deps = deps
         self._muxer = TsMuxer(emit, deps.profile)
         self._stop = threading.Event()
@@ -111,15 +113,20 @@ class PlayoutEngine:
             self._stop.wait(min(wait, 0.05))
 
     # -- segments ----------------------------------------------------------------------------
-    def _open(self, at: dt.datetime, state: DirectorState) -> _Segment:
+    def _open(self, at: dt.datetime, state: DirectorState, wait: float = LOOKUP_WAIT_S) -> _Segment:
         if state.mode == "emergency":
             slot = Slot("emergency", at, None, status="emergency", reason=state.message)
         else:
-            slot = self._planner.slot_at(at)
-            two_frames = dt.timedelta(seconds=2 / self._deps.profile.fps)
-            if slot.end_utc is not None and slot.end_utc - at < two_frames:
-                slot = self._planner.slot_at(slot.end_utc)
+            slot = self._ahead.slot_at(at, wait)
         return self._segment(slot, state)
+
+    def _planned(self, at: dt.datetime) -> Slot:
+        """The planner's slot from `at` (on the lookup thread: it reads the database and files)."""
+        slot = self._planner.slot_at(at)
+        two_frames = dt.timedelta(seconds=2 / self._deps.profile.fps)
+        if slot.end_utc is not None and slot.end_utc - at < two_frames:
+            slot = self._planner.slot_at(slot.end_utc)
+        return slot
 
     def _segment(self, slot: Slot, state: DirectorState) -> _Segment:
         return _Segment(
@@ -228,7 +235,7 @@ class PlayoutEngine:
         failure: Exception | None = None
         try:
             segment = self._begin(
-                self._open(self._w0, self._deps.director.state), BASE_TICKS, BASE_TICKS
+                self._open(self._w0, self._deps.director.state, STALL_S), BASE_TICKS, BASE_TICKS
             )
             while not self._stop.is_set():
                 try:
@@ -240,6 +247,7 @@ class PlayoutEngine:
             log.exception("channel %s: playout failed; the channel is off air", self.channel_number)
         finally:
             try:
+                self._ahead.close()
                 self._drop_upcoming()
                 if segment is not None:
                     self._close(segment, None, None)
@@ -280,15 +288,18 @@ class PlayoutEngine:
                 return self._cut(segment, state)
             segment.mode_version = state.version
         prefetch_ticks = round(self._deps.prefetch_s * TICKS_PER_SECOND)
+        end = segment.slot.end_utc
         if (
             self._upcoming is None
             and cursor.end is not None
-            and segment.slot.end_utc is not None
+            and end is not None
             and self._released >= cursor.end - prefetch_ticks
+            and (state.mode == "emergency" or self._ahead.ready(end))
         ):
             # The next item opens at its scheduled start exactly (offset 0 into a file), not at
-            # the frame-rounded tick's wall time, which may fall a few ms into it.
-            self._upcoming = self._open(segment.slot.end_utc, state)
+            # the frame-rounded tick's wall time, which may fall a few ms into it. Its lookup
+            # runs aside; its producer starts here once the lookup is done.
+            self._upcoming = self._open(end, state)
         got = segment.source.get(timeout=0.05)
         now = self._deps.clock.monotonic()
         if got is None:
