@@ -150,5 +150,9 @@ def sync(
         render.warn(failure["error"])
     for root in report["missing_roots"]:
         render.warn(f"folder not found, its items left as they were: {root}")
+    for path in report["unreadable"]:
+        render.warn(f"could not read, its items left as they were: {path}")
+    if report["refreshed"]:
+        render.warn(f"{report['refreshed']} catalog asset(s) refreshed from changed files")
     if report["withdrawn"]:
         render.warn(f"{report['withdrawn']} catalog asset(s) withdrawn: their files are gone")
