@@ -86,6 +86,8 @@ class Base(DeclarativeBase):
 
 
 def _now() -> dt.datetime:
+    # Audit stamps of when a row was written: storage bookkeeping, never schedule time
+    # (planning takes `now` from its caller, playout from the MasterClock).
     return dt.datetime.now(dt.UTC)
 
 
