@@ -14,6 +14,7 @@ from retrovue.runtime.pages.guide import window_start as guide_start
 from retrovue.runtime.pages.mp4 import Mp4Stream
 from retrovue.runtime.pages.watch import render_watch
 from retrovue.runtime.station_runtime import StationRuntime
+from retrovue.schedule_manager.airing import ScheduledItem
 
 __all__ = ["page_routes"]
 
@@ -28,6 +29,19 @@ def _zone(name: str | None) -> str:
     return name or "UTC"
 
 
+def guide_items(
+    ctx: ClientContext, number: int, start: dt.datetime, end: dt.datetime
+) -> list[ScheduledItem]:
+    """The window's items, reaching back to the start of the entry on air at its left edge,
+    so a program whose breaks straddle the edge keeps its title."""
+    items = ctx.schedule.items_between(number, start, end)
+    if items:
+        entry_start = dt.datetime.fromtimestamp(items[0].program_group, dt.UTC)
+        if entry_start < items[0].start_utc:
+            items = ctx.schedule.items_between(number, entry_start, end)
+    return items
+
+
 def page_routes(station: StationRuntime, ctx: ClientContext) -> list[BaseRoute]:
     """`/`, `/watch/{n}` and `/iptv/channel/{n}.mp4` (which takes a tuner like a .ts viewer)."""
 
@@ -36,10 +50,7 @@ def page_routes(station: StationRuntime, ctx: ClientContext) -> list[BaseRoute]:
         start = guide_start(now)
         end = start + dt.timedelta(hours=GUIDE_HOURS)
         channels = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
-        rows = [
-            GuideRow(c, programmes(ctx.schedule.items_between(c.number, start, end)))
-            for c in channels
-        ]
+        rows = [GuideRow(c, programmes(guide_items(ctx, c.number, start, end))) for c in channels]
         zone = _zone(channels[0].timezone if channels else None)
         return HTMLResponse(render_guide(rows, now, start, zone=zone))
 
