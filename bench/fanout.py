@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from tune_in import Station, make_source, seed
 
-from retrovue.runtime.ffmpeg import Ffmpeg, resolve_ffmpeg
+from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
 
 TICKS = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")

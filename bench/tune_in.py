@@ -28,9 +28,9 @@ import av
 import httpx
 from sqlalchemy import select
 
+from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import open_database
-from retrovue.runtime.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import OutputProfile
 from retrovue.schedule_manager.models import Channel, PlaylogEvent

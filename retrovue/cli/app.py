@@ -7,7 +7,7 @@ import sys
 import typer
 
 from retrovue.cli import asset, assets, channel, demo, epg, render, schedule, source, template
-from retrovue.domain.errors import RetroVueError
+from retrovue.errors import RetroVueError
 
 app = typer.Typer(
     name="retrovue",

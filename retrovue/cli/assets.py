@@ -8,7 +8,7 @@ import typer
 
 from retrovue.cli import render
 from retrovue.cli.context import station
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 from retrovue.infra.admin_services.parsing import parse_tags
 
 app = typer.Typer(

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import io
 import json
-import os
 import shlex
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +14,10 @@ from typing import Any, Final
 import typer
 
 from retrovue.cli import render
-from retrovue.domain.errors import RetroVueError
 from retrovue.domain.sample_media import demo_plan, generate
+from retrovue.errors import RetroVueError
 from retrovue.infra.bootstrap import open_station
+from retrovue.places import data_dir
 
 CHANNELS: Final = (
     (2, "Retro Two", "Classics"),
@@ -70,10 +70,7 @@ TEMPLATES: Final = {
 
 def default_root() -> Path:
     """$RETROVUE_DATA_DIR/demo, else $XDG_DATA_HOME/retrovue/demo (station.md section 2)."""
-    if os.environ.get("RETROVUE_DATA_DIR"):
-        return Path(os.environ["RETROVUE_DATA_DIR"]).expanduser() / "demo"
-    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(xdg).expanduser() / "retrovue" / "demo"
+    return data_dir() / "demo"
 
 
 def _local_timezone() -> str:

@@ -10,7 +10,7 @@ import typer
 
 from retrovue.cli import render
 from retrovue.cli.context import station
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 from retrovue.infra.admin_services.parsing import parse_date, parse_weekdays
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.schedule_service import ScheduleService

@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from retrovue.cli import render
 from retrovue.cli.context import station
-from retrovue.domain.errors import ValidationError
 from retrovue.domain.sync import SyncCounts
+from retrovue.errors import ValidationError
 from retrovue.infra.admin_services.parsing import parse_tags
 
 app = typer.Typer(help="Library sources: folders on disk and Plex servers.", no_args_is_help=True)

@@ -10,7 +10,7 @@ import typer
 
 from retrovue.cli import render
 from retrovue.cli.context import station
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 from retrovue.infra.admin_services.parsing import parse_clock, parse_tags
 
 app = typer.Typer(help="Templates of dayparted blocks.", no_args_is_help=True)

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import av
 
-from retrovue.domain.errors import MediaError
+from retrovue.errors import MediaError
 
 AV_TIME_BASE: Final = 1_000_000
 # How far short of the declared duration the media data may end before we call it truncated:

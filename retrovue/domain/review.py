@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from retrovue.domain import qc
-from retrovue.domain.errors import NotFoundError, PromotionError, ValidationError
 from retrovue.domain.markers import MarkerSpec
 from retrovue.domain.models import EditorialMetadata, MediaItem, ReviewItem, Source
 from retrovue.domain.paths import PathResolver
+from retrovue.errors import NotFoundError, PromotionError, ValidationError
 
 PROMOTABLE = ("discovered", "approved", "promoted", "needs_review")
 

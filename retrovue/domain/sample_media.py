@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import shlex
-import shutil
-import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
 import av
 
-from retrovue.domain.errors import MediaError
+from retrovue.errors import MediaError
+from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
+from retrovue.places import find_font
 
 Kind = Literal["program", "commercial", "bumper", "station_id"]
 
@@ -34,15 +32,6 @@ MINUTE: Final = 60
 # Each step makes at most one minute of tiny video or stream-copies a file: seconds, normally.
 # Far past that, ffmpeg is stuck (a hung disk, a device prompt), not slow.
 FFMPEG_TIMEOUT: Final = 600.0
-FONT_CANDIDATES: Final = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-    "/Library/Fonts/Arial.ttf",
-    "/System/Library/Fonts/Supplemental/Arial.ttf",
-    "C:/Windows/Fonts/arial.ttf",
-)
 
 
 @dataclass(frozen=True)
@@ -67,43 +56,6 @@ class SampleLibrary:
     logos: list[Path] = field(default_factory=list)
     made: int = 0
     kept: int = 0
-
-
-def resolve_ffmpeg(environ: Mapping[str, str] | None = None) -> str:
-    """RETROVUE_FFMPEG, else `ffmpeg` on PATH, else the binary in the imageio-ffmpeg wheel."""
-    env = os.environ if environ is None else environ
-    if env.get("RETROVUE_FFMPEG"):
-        return env["RETROVUE_FFMPEG"]
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    import imageio_ffmpeg
-
-    return str(imageio_ffmpeg.get_ffmpeg_exe())
-
-
-def run_ffmpeg(ffmpeg: str, args: list[str], timeout: float = FFMPEG_TIMEOUT) -> None:
-    """Run ffmpeg with an argv list and stdin closed; failure raises with the stderr tail, and a
-    run past `timeout` seconds is killed and raises naming the command."""
-    command = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
-    try:
-        result = subprocess.run(
-            command,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        raise MediaError(
-            f"ffmpeg ran over {timeout:g} s and was stopped: {shlex.join(command)}"
-        ) from None
-    except OSError as error:
-        raise MediaError(f"cannot run {ffmpeg}: {error}") from None
-    if result.returncode != 0:
-        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-        raise MediaError(f"ffmpeg failed ({' '.join(command[:3])} ...): {tail}")
 
 
 def file_seconds(path: Path) -> float | None:
@@ -134,7 +86,7 @@ class Maker:
     per-file encode.
     """
 
-    def __init__(self, ffmpeg: str, font: Path | None, scratch: Path) -> None:
+    def __init__(self, ffmpeg: Ffmpeg, font: Path | None, scratch: Path) -> None:
         self.ffmpeg = ffmpeg
         self.font = font
         self.scratch = scratch
@@ -144,9 +96,9 @@ class Maker:
         if seconds not in self._tones:
             path = self.scratch / f"tone-{seconds}.mka"
             source = f"sine=f=1000:r={SAMPLE_RATE}:d={seconds},volume=0.05"
-            run_ffmpeg(
-                self.ffmpeg,
+            self.ffmpeg.run(
                 ["-f", "lavfi", "-i", source, "-c:a", "aac", "-ac", "1", "-b:a", "24k", str(path)],
+                timeout=FFMPEG_TIMEOUT,
             )
             self._tones[seconds] = path
         return self._tones[seconds]
@@ -157,14 +109,14 @@ class Maker:
             for index, line in enumerate(item.lines)
         )
         video = f"smptehdbars=s={SIZE}:r={FPS}:d={seconds},hue=h={_hue(item.colour)}{text}"
-        run_ffmpeg(
-            self.ffmpeg,
+        self.ffmpeg.run(
             ["-f", "lavfi", "-i", video, "-i", str(self.tone(seconds)),
              "-map", "0:v", "-map", "1:a",
              "-c:v", "libx264", "-preset", "ultrafast", "-tune", "stillimage",
              "-g", str(5 * FPS), "-pix_fmt", "yuv420p", "-c:a", "copy",
              # AAC priming would make each minute 32 ms long; cut to the exact length.
              "-t", str(seconds), str(out)],
+            timeout=FFMPEG_TIMEOUT,
         )  # fmt: skip
 
     def make(self, item: SampleFile, target: Path) -> None:
@@ -185,11 +137,11 @@ class Maker:
                 listing.write_text(f"file '{quoted}'\n" * (item.seconds // MINUTE))
                 meta = work / "meta.txt"
                 meta.write_text(_metadata(item, item.seconds * 1000))
-                run_ffmpeg(
-                    self.ffmpeg,
+                self.ffmpeg.run(
                     ["-f", "concat", "-safe", "0", "-i", str(listing), "-i", str(meta),
                      "-map", "0", "-map_metadata", "1", "-map_chapters", "1",
                      "-c", "copy", str(partial)],
+                    timeout=FFMPEG_TIMEOUT,
                 )  # fmt: skip
             partial.replace(target)
 
@@ -199,7 +151,9 @@ class Maker:
         text += _drawtext(name, self.font, "h-34", 16)
         source = f"color=c=0x{(number * 0x3F5A7) & 0xFFFFFF:06x}:s=200x200:d=1{text}"
         partial = target.with_name(f".{target.name}.part.png")
-        run_ffmpeg(self.ffmpeg, ["-f", "lavfi", "-i", source, "-frames:v", "1", str(partial)])
+        self.ffmpeg.run(
+            ["-f", "lavfi", "-i", source, "-frames:v", "1", str(partial)], timeout=FFMPEG_TIMEOUT
+        )
         partial.replace(target)
 
 
@@ -218,10 +172,6 @@ def _metadata(item: SampleFile, total_ms: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def find_font(candidates: tuple[str, ...] = FONT_CANDIDATES) -> Path | None:
-    return next((Path(c) for c in candidates if Path(c).is_file()), None)
-
-
 def generate(
     root: Path,
     plan: list[SampleFile],
@@ -234,7 +184,7 @@ def generate(
     library = SampleLibrary(root)
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".rv-tones-", dir=root) as scratch:
-        maker = Maker(ffmpeg or resolve_ffmpeg(), find_font(), Path(scratch))
+        maker = Maker(Ffmpeg(ffmpeg or resolve_ffmpeg()), find_font(), Path(scratch))
         for item in plan:
             _place(maker, library, item, progress)
         for number, name in logos:

@@ -16,13 +16,13 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from retrovue.domain.editorial import Editorial
-from retrovue.domain.errors import ValidationError
 from retrovue.domain.ingest import Observation, record
 from retrovue.domain.markers import from_chapters
 from retrovue.domain.models import MediaItem, ProviderRef, Source
 from retrovue.domain.nfo import SidecarReader
 from retrovue.domain.sources.filesystem import Examined, examine, scan
 from retrovue.domain.sources.plex import PlexClient
+from retrovue.errors import ValidationError
 
 # PyAV releases the GIL while it demuxes, so threads overlap the I/O and parsing of probes;
 # more workers than cores only adds contention (measured in bench/ingest.py).

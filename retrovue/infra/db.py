@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,28 +16,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from retrovue.domain.errors import DatabaseError, RetroVueError
+from retrovue.errors import DatabaseError, RetroVueError
+from retrovue.places import default_database_url
 
 MIGRATIONS_DIR: Final = Path(__file__).resolve().parent / "migrations"
 SCHEMAS: Final = ("broadcast", "library")
-
-
-def data_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """Where RetroVue keeps its files: RETROVUE_DATA_DIR, else $XDG_DATA_HOME/retrovue."""
-    env = os.environ if environ is None else environ
-    if env.get("RETROVUE_DATA_DIR"):
-        return Path(env["RETROVUE_DATA_DIR"]).expanduser()
-    xdg = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(xdg).expanduser() / "retrovue"
-
-
-def default_database_url(environ: Mapping[str, str] | None = None) -> str:
-    """RETROVUE_DATABASE_URL, else SQLite at $XDG_DATA_HOME/retrovue/retrovue.db."""
-    env = os.environ if environ is None else environ
-    if env.get("RETROVUE_DATABASE_URL"):
-        return env["RETROVUE_DATABASE_URL"]
-    xdg = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return f"sqlite:///{Path(xdg).expanduser() / 'retrovue' / 'retrovue.db'}"
 
 
 def normalise_url(url: str) -> str:

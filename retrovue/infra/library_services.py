@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from retrovue.domain import review as library_review
-from retrovue.domain.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.domain.models import (
     ITEM_KINDS,
     SOURCE_TYPES,
@@ -25,6 +24,7 @@ from retrovue.domain.models import (
 )
 from retrovue.domain.sources.plex import PlexClient
 from retrovue.domain.sync import PlexFactory, Progress, sync_source
+from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.admin_services.promotion import (
     refresh_changed,
     restore_returned,

@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from retrovue.domain.errors import RetroVueError
+from retrovue.errors import RetroVueError
 from retrovue.schedule_manager.models import AsRunEvent, Channel
 
 log = logging.getLogger(__name__)

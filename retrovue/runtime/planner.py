@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 import av
 from sqlalchemy.exc import SQLAlchemyError
 
-from retrovue.domain.errors import RetroVueError
+from retrovue.errors import RetroVueError
 from retrovue.runtime.asrun_logger import Status
 from retrovue.schedule_manager.airing import Airing, ScheduledItem
 

@@ -8,8 +8,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from retrovue.errors import FfmpegError
+from retrovue.ffmpeg import Ffmpeg
 from retrovue.runtime.asrun_logger import AsRunLogger, Status
-from retrovue.runtime.ffmpeg import Ffmpeg, FfmpegError
 from retrovue.runtime.master_clock import MasterClock
 from retrovue.runtime.muxer import Chunk, TsMuxer
 from retrovue.runtime.planner import UNSCHEDULED_SLATE, Planner, Slot, SlotsAhead

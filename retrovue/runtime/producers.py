@@ -17,17 +17,6 @@ log = logging.getLogger(__name__)
 
 CardKind = Literal["slate", "black", "emergency"]
 
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",
-    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-    "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
-    "/System/Library/Fonts/Supplemental/Arial Bold.ttf",
-    "C:/Windows/Fonts/arialbd.ttf",
-)
-
 # A file's last picture is held this long past its end, so frame-grid rounding never leaves an
 # item a frame short of its scheduled end (which would shift everything after it).
 TAIL_HOLD_S = 0.25
@@ -37,15 +26,6 @@ CARD_COLOURS: dict[CardKind, str] = {
     "black": "black",
     "emergency": "0x8b0000",
 }
-
-
-def find_font(candidates: tuple[str, ...] = FONT_CANDIDATES) -> Path | None:
-    """The first readable font file; cards go without text when there is none."""
-    for candidate in candidates:
-        path = Path(candidate)
-        if path.is_file():
-            return path
-    return None
 
 
 def _filter_path(path: Path) -> str:

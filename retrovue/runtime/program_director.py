@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 
 Mode = Literal["normal", "emergency"]
 MODES: tuple[Mode, ...] = ("normal", "emergency")

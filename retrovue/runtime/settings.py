@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
+from retrovue.places import data_dir
 from retrovue.runtime.clients import discovery_by_default
 
 DEFAULT_HOST = "127.0.0.1"
@@ -18,13 +19,6 @@ DEFAULT_PORT = 8420
 DEFAULT_TUNER_COUNT = 4
 
 T = TypeVar("T")
-
-
-def _data_dir(env: Mapping[str, str]) -> Path:
-    if env.get("RETROVUE_DATA_DIR"):
-        return Path(env["RETROVUE_DATA_DIR"]).expanduser()
-    xdg = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(xdg).expanduser() / "retrovue"
 
 
 def _typed(env: Mapping[str, str], key: str, kind: Callable[[str], T]) -> T | None:
@@ -73,7 +67,7 @@ class StationSettings:
             raise ValidationError(f"unknown station setting {unknown[0]!r}", unknown[0])
         from_env: dict[str, object] = {
             "database_url": env.get("RETROVUE_DATABASE_URL") or None,
-            "data_dir": _data_dir(env),
+            "data_dir": data_dir(env),
             "ffmpeg": env.get("RETROVUE_FFMPEG") or None,
             "admin_token": env.get("RETROVUE_ADMIN_TOKEN") or None,
             "public_url": env.get("RETROVUE_PUBLIC_URL") or None,

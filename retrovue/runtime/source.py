@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import av
 
-from retrovue.runtime.ffmpeg import Ffmpeg, FfmpegProcess
+from retrovue.ffmpeg import Ffmpeg, FfmpegProcess
 
 QUEUE_PACKETS = 240  # about 2.5 s of audio and video; ffmpeg blocks on its pipe beyond
 OPEN_OPTIONS = {"probesize": "4096", "analyzeduration": "0"}

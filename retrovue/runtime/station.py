@@ -16,17 +16,18 @@ from types import FrameType
 
 import uvicorn
 
-from retrovue.domain.errors import RetroVueError
+from retrovue.errors import RetroVueError
+from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
+from retrovue.places import find_font
 from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.channel_manager import ManagerSettings
 from retrovue.runtime.clients import ClientDoors
 from retrovue.runtime.clients.context import WILDCARD_HOSTS, local_address_towards
 from retrovue.runtime.clients.discovery import DiscoveryServers
-from retrovue.runtime.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.runtime.master_clock import MasterClock, SystemClock
 from retrovue.runtime.pages import page_routes
 from retrovue.runtime.playout import PlayoutDeps
-from retrovue.runtime.producers import ProducerFactory, find_font
+from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import OutputProfile
 from retrovue.runtime.program_director import ProgramDirector
 from retrovue.runtime.settings import DEFAULT_HOST, DEFAULT_PORT, StationSettings

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from retrovue.domain.errors import NotFoundError, RetroVueError
+from retrovue.errors import NotFoundError, RetroVueError, TunerBusyError
 from retrovue.runtime.channel_manager import ChannelManager, ManagerSettings
 from retrovue.runtime.planner import ScheduleReader
 from retrovue.runtime.playout import PlayoutDeps
@@ -30,10 +30,6 @@ class ChannelDirectory(ScheduleReader, Protocol):
     def items_between(
         self, channel_number: int, start: dt.datetime, end: dt.datetime
     ) -> list[ScheduledItem]: ...
-
-
-class TunerBusyError(RetroVueError):
-    """Every tuner is in use: a new channel may not go live (HTTP 503)."""
 
 
 @dataclass

@@ -14,15 +14,16 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
-from retrovue.domain.errors import (
+from retrovue.errors import (
     DatabaseError,
     NotFoundError,
     RetroVueError,
+    TunerBusyError,
     ValidationError,
 )
 from retrovue.runtime.channel_manager import ChannelManager
 from retrovue.runtime.fanout import Viewer
-from retrovue.runtime.station_runtime import StationRuntime, TunerBusyError
+from retrovue.runtime.station_runtime import StationRuntime
 
 STATUS_OF: tuple[tuple[type[RetroVueError], int], ...] = (
     (NotFoundError, 404),

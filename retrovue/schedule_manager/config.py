@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from retrovue.domain.errors import NotFoundError
+from retrovue.errors import NotFoundError
 from retrovue.schedule_manager.airing import ChannelInfo
 from retrovue.schedule_manager.models import Channel, ScheduleDay, TemplateBlock
 from retrovue.schedule_manager.planner import Block

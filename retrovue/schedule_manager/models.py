@@ -31,7 +31,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import RuleError
 
 SCHEMA: Final = "broadcast"
 
@@ -198,6 +198,9 @@ class CatalogAsset(Base):
     air_date: Mapped[dt.date | None] = mapped_column(Date)
     year: Mapped[int | None] = mapped_column(Integer)
     markers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The fingerprint of the file as approved (`retrovue.fingerprint`); runtime airs slate for
+    # a file that no longer matches it. None: approved before fingerprints were kept.
+    fingerprint: Mapped[str | None] = mapped_column(String(100))
     # Provenance only: the library item this row was promoted from. No foreign key crosses
     # from broadcast into library.
     source_ingest_asset_id: Mapped[int | None] = mapped_column(Integer, unique=True)
@@ -271,6 +274,7 @@ class AsRunEvent(Base):
     ended_utc: Mapped[dt.datetime | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
+    node: Mapped[str | None] = mapped_column(String(200))  # the station that wrote the row
 
 
 class StationSetting(Base):
@@ -363,7 +367,3 @@ class RuleV1(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """The rule with every key spelled out, as stored."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.model_dump().items()}
-
-
-class RuleError(ValidationError):
-    """A rule_json that is not valid version 1."""

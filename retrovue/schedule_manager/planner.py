@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 from retrovue.schedule_manager.breaks import BreakFiller, Event, lay_slot
 from retrovue.schedule_manager.models import RuleV1
 from retrovue.schedule_manager.rules import Book, Selector, make_picker

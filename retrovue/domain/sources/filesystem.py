@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrovue.domain.editorial import Editorial
-from retrovue.domain.errors import MediaError
 from retrovue.domain.naming import VIDEO_EXTENSIONS, guess
 from retrovue.domain.nfo import SidecarReader
 from retrovue.domain.probe import ProbeResult, probe
+from retrovue.errors import MediaError
 
 
 @dataclass(frozen=True)

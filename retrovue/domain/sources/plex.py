@@ -17,9 +17,9 @@ from typing import Final
 import httpx
 
 from retrovue.domain.editorial import Editorial, clean_rating, parse_day, parse_int
-from retrovue.domain.errors import SourceError
 from retrovue.domain.markers import MarkerSpec, break_candidates
 from retrovue.domain.probe import AudioStream, ProbeResult
+from retrovue.errors import SourceError
 
 VIDEO_SECTIONS: Final = ("show", "movie")
 TIMEOUT_S: Final = 30.0

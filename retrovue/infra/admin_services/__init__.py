@@ -1,7 +1,7 @@
 """Admin services: the only write path to the broadcast configuration tables.
 
 Each public method validates its input, then does its work in one transaction; errors are
-`retrovue.domain.errors` exceptions with operator-facing messages.
+`retrovue.errors` exceptions with operator-facing messages.
 """
 
 from retrovue.infra.admin_services.assets import AssetAdminService

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from retrovue.domain.errors import NotFoundError, ValidationError
+from retrovue.errors import NotFoundError, ValidationError
 from retrovue.infra.admin_services.views import asset_view
 from retrovue.infra.db import Database
 from retrovue.schedule_manager.models import ASSET_KINDS, CatalogAsset

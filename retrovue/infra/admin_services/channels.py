@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from retrovue.domain.errors import ConflictError, NotFoundError, ValidationError
+from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.admin_services.blocks import check_fits_channel
 from retrovue.infra.admin_services.parsing import check_timezone
 from retrovue.infra.admin_services.views import channel_view

@@ -7,7 +7,7 @@ import re
 import zoneinfo
 from typing import Final
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from retrovue.domain.errors import PromotionError, ValidationError
 from retrovue.domain.models import MediaItem
 from retrovue.domain.qc import describe
 from retrovue.domain.review import (
@@ -23,6 +22,7 @@ from retrovue.domain.review import (
     normal_tags,
     select_items,
 )
+from retrovue.errors import PromotionError, ValidationError
 from retrovue.infra.admin_services.views import asset_view
 from retrovue.infra.db import Database
 from retrovue.schedule_manager.models import ASSET_KINDS, CatalogAsset

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 from retrovue.infra.admin_services.blocks import uncovered_minutes
 from retrovue.infra.admin_services.channels import (
     check_template_fits,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from retrovue.domain.errors import ConflictError, NotFoundError, ValidationError
+from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.admin_services.blocks import overlaps
 from retrovue.infra.admin_services.channels import check_template_fits, find_template
 from retrovue.infra.admin_services.parsing import format_clock

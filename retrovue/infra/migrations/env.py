@@ -9,8 +9,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from retrovue.infra.db import create_db_engine, default_database_url
+from retrovue.infra.db import create_db_engine
 from retrovue.infra.metadata import target_metadata
+from retrovue.places import default_database_url
 
 config = context.config
 engine: Engine = config.attributes.get("engine") or create_db_engine(

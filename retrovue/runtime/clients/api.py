@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 from retrovue.runtime.clients.context import ClientContext
 from retrovue.runtime.clients.hdhomerun import stream_url
 from retrovue.runtime.clients.m3u import logo_url

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from retrovue.domain.errors import NotFoundError, ValidationError
+from retrovue.errors import NotFoundError, ValidationError
 from retrovue.schedule_manager import playlog
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
 from retrovue.schedule_manager.models import StationSetting

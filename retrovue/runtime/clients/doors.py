@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from starlette.routing import BaseRoute
 
-from retrovue.domain.errors import NotFoundError
+from retrovue.errors import NotFoundError
 from retrovue.runtime.clients.api import api_routes
 from retrovue.runtime.clients.context import (
     ClientConfig,

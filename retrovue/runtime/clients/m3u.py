@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from retrovue.domain.errors import NotFoundError
+from retrovue.errors import NotFoundError
 from retrovue.runtime.clients.context import ClientContext
 from retrovue.runtime.clients.hdhomerun import stream_url
 from retrovue.schedule_manager.airing import ChannelInfo

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrovue.domain.errors import ConflictError, NotFoundError, ValidationError
+from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.bootstrap import Station, open_station
 
 

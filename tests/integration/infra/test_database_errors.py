@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
-from retrovue.domain.errors import DatabaseError
+from retrovue.errors import DatabaseError
 from retrovue.infra.db import Database
 from retrovue.schedule_manager.schedule_service import ScheduleService
 

@@ -8,7 +8,7 @@ import pytest
 from fake_plex import TOKEN, FakePlex
 from library_media import Clips
 
-from retrovue.domain.errors import SourceError
+from retrovue.errors import SourceError
 from retrovue.infra.bootstrap import Station
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from library_media import Clips, ffprobe_duration_ms
 
-from retrovue.domain.errors import MediaError
 from retrovue.domain.probe import probe
 from retrovue.domain.qc import check
+from retrovue.errors import MediaError
 
 
 def test_probe_durations_are_within_50_ms_of_ffprobe(clips: Clips) -> None:

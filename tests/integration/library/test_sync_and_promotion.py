@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from library_media import Clips, ffprobe_duration_ms
 
-from retrovue.domain.errors import NotFoundError, PromotionError, ValidationError
+from retrovue.errors import NotFoundError, PromotionError, ValidationError
 from retrovue.infra.bootstrap import Station
 
 

@@ -18,9 +18,9 @@ import pytest
 from capture_analysis import BAR_PX_PER_S, CLIP_COLOURS, CLIP_SECONDS, CLIP_TONES
 from sqlalchemy import select
 
+from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import open_database
-from retrovue.runtime.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.schedule_manager.models import Channel, PlaylogEvent
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

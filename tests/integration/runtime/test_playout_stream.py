@@ -14,7 +14,7 @@ import pytest
 from capture_analysis import analyse, bar_position_s, classify_colour, transitions
 from conftest import Clip, RunningStation, build_schedule, start_station
 
-from retrovue.runtime.ffmpeg import resolve_ffmpeg
+from retrovue.ffmpeg import resolve_ffmpeg
 
 ORDER = ["red", "green", "blue", "yellow"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 from retrovue.infra.admin_services.blocks import check_fits_channel, overlaps, uncovered_minutes
 
 

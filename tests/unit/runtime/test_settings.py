@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retrovue.domain.errors import ValidationError
+from retrovue.errors import ValidationError
 from retrovue.runtime.settings import StationSettings
 from retrovue.runtime.station import build_parser
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from retrovue.domain.errors import NotFoundError
+from retrovue.errors import NotFoundError
+from retrovue.ffmpeg import Ffmpeg
 from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.channel_manager import ManagerSettings
 from retrovue.runtime.fanout import VIEWER_MAX_BYTES, Viewer
-from retrovue.runtime.ffmpeg import Ffmpeg
 from retrovue.runtime.master_clock import FakeClock, MasterClock, SystemClock
 from retrovue.runtime.muxer import Chunk
 from retrovue.runtime.playout import PlayoutDeps

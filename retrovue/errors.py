@@ -1,10 +1,13 @@
 """The one exception hierarchy of RetroVue, with operator-facing messages.
 
-It lives in the bottom layer, which imports nothing of ours, so that every layer may raise and
-catch the same errors; the CLI maps them to exit codes and the station to HTTP statuses.
+A top-level module that imports nothing, so every layer may raise and catch the same errors;
+the CLI maps them to exit codes (`cli/app.py`) and the station to HTTP statuses
+(`runtime/web.py`), each in one table.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class RetroVueError(Exception):
@@ -53,3 +56,21 @@ class SourceError(RetroVueError):
 
 class PromotionError(ValidationError):
     """A library item cannot be promoted as asked; the message says why and what to do."""
+
+
+class RuleError(ValidationError):
+    """A rule_json that is not valid version 1."""
+
+
+class FfmpegError(MediaError):
+    """An ffmpeg run that failed; carries the command and the end of its stderr."""
+
+    def __init__(self, message: str, command: Sequence[str], stderr_tail: str = "") -> None:
+        detail = f": {stderr_tail.strip().splitlines()[-1]}" if stderr_tail.strip() else ""
+        super().__init__(f"{message}{detail}")
+        self.command = list(command)
+        self.stderr_tail = stderr_tail
+
+
+class TunerBusyError(RetroVueError):
+    """Every tuner is in use: a new channel may not go live (HTTP 503)."""

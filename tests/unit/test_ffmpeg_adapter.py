@@ -1,4 +1,4 @@
-"""The demo library's ffmpeg edge: which binary it runs, and what a stuck or failed run raises."""
+"""The one ffmpeg adapter: which binary it runs, and what a stuck or failed run raises."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from retrovue.domain.errors import MediaError
-from retrovue.domain.sample_media import resolve_ffmpeg, run_ffmpeg
+from retrovue.errors import FfmpegError, MediaError
+from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
 
 
 def _script(path: Path, body: str) -> str:
@@ -17,11 +17,17 @@ def _script(path: Path, body: str) -> str:
 
 
 def test_retrovue_ffmpeg_set_after_import_is_the_binary_used(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("RETROVUE_FFMPEG", "/opt/ffmpeg/bin/ffmpeg")
-    assert resolve_ffmpeg() == "/opt/ffmpeg/bin/ffmpeg"
-    assert resolve_ffmpeg({"RETROVUE_FFMPEG": "/x/ffmpeg"}) == "/x/ffmpeg"
+    chosen = _script(tmp_path / "my-ffmpeg", "exit 0")
+    monkeypatch.setenv("RETROVUE_FFMPEG", chosen)
+    assert resolve_ffmpeg() == chosen
+    assert resolve_ffmpeg({"RETROVUE_FFMPEG": chosen}) == chosen
+
+
+def test_a_retrovue_ffmpeg_that_names_no_binary_is_refused_by_name() -> None:
+    with pytest.raises(FfmpegError, match="/nowhere/ffmpeg"):
+        resolve_ffmpeg({"RETROVUE_FFMPEG": "/nowhere/ffmpeg"})
 
 
 def test_without_retrovue_ffmpeg_an_ffmpeg_on_path_is_used(
@@ -37,7 +43,7 @@ def test_an_ffmpeg_that_hangs_is_stopped_with_an_error_naming_the_command(
 ) -> None:
     stuck = _script(tmp_path / "stuck-ffmpeg", "exec sleep 30")
     with pytest.raises(MediaError, match=r"ran over 0\.5 s") as raised:
-        run_ffmpeg(stuck, ["-i", "input.mkv", "out.mkv"], timeout=0.5)
+        Ffmpeg(stuck).run(["-i", "input.mkv", "out.mkv"], timeout=0.5)
     assert f"{stuck} -hide_banner" in str(raised.value)
     assert "out.mkv" in str(raised.value)
 
@@ -45,4 +51,4 @@ def test_an_ffmpeg_that_hangs_is_stopped_with_an_error_naming_the_command(
 def test_an_ffmpeg_that_fails_raises_with_its_stderr_tail(tmp_path: Path) -> None:
     failing = _script(tmp_path / "bad-ffmpeg", "echo 'Unknown encoder x' >&2; exit 1")
     with pytest.raises(MediaError, match="Unknown encoder x"):
-        run_ffmpeg(failing, ["out.mkv"])
+        Ffmpeg(failing).run(["out.mkv"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import os
+import shlex
 import shutil
 import subprocess
 import threading
@@ -11,19 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from retrovue.domain.errors import MediaError
+from retrovue.errors import FfmpegError
 
 STDERR_TAIL_LINES = 20
-
-
-class FfmpegError(MediaError):
-    """An ffmpeg run that failed; carries the command and the end of its stderr."""
-
-    def __init__(self, message: str, command: Sequence[str], stderr_tail: str = "") -> None:
-        detail = f": {stderr_tail.strip().splitlines()[-1]}" if stderr_tail.strip() else ""
-        super().__init__(f"{message}{detail}")
-        self.command = list(command)
-        self.stderr_tail = stderr_tail
 
 
 def resolve_ffmpeg(environ: Mapping[str, str] | None = None) -> str:
@@ -121,17 +112,26 @@ class Ffmpeg:
             raise FfmpegError(f"cannot start ffmpeg: {error}", argv) from error
         return FfmpegProcess(popen, argv)
 
-    def run(self, args: Sequence[str], timeout: float = 120.0) -> None:
-        """Run ffmpeg to completion (files, probes); a non-zero exit raises FfmpegError."""
-        argv = self._argv(args)
+    def run(self, args: Sequence[str], timeout: float = 120.0) -> str:
+        """Run ffmpeg to completion (files it writes, analyses it prints) and return its stderr.
+
+        It may overwrite its outputs (they are always ours); a non-zero exit raises FfmpegError
+        with the stderr tail, a run past `timeout` seconds is killed and raises naming it.
+        """
+        argv = self._argv(["-y", *args])
         try:
             done = subprocess.run(
                 argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False
             )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise FfmpegError(f"ffmpeg failed: {error}", argv) from error
+        except subprocess.TimeoutExpired:
+            raise FfmpegError(
+                f"ffmpeg ran over {timeout:g} s and was stopped: {shlex.join(argv)}", argv
+            ) from None
+        except OSError as error:
+            raise FfmpegError(f"cannot run {self.binary}: {error}", argv) from error
         if done.returncode != 0:
             tail = "\n".join(
                 done.stderr.decode("utf-8", "replace").splitlines()[-STDERR_TAIL_LINES:]
             )
             raise FfmpegError(f"ffmpeg exited with {done.returncode}", argv, tail)
+        return done.stderr.decode("utf-8", "replace")
