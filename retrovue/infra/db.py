@@ -86,8 +86,12 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     command.downgrade(alembic_config(engine), revision)
 
 
-def database_error(error: exc.DBAPIError) -> DatabaseError:
-    """A driver error as our one-line operator message (drivers add DETAIL/HINT lines)."""
+def database_error(error: exc.SQLAlchemyError) -> DatabaseError:
+    """A driver error as our one-line operator message (drivers add DETAIL/HINT lines); an
+    error of SQLAlchemy's own (a pool that timed out, a closed connection) is an outage."""
+    if not isinstance(error, exc.DBAPIError):
+        lines = str(error).strip().splitlines()
+        return DatabaseError(f"database unavailable: {lines[0] if lines else type(error).__name__}")
     detail = str(error.orig).strip().splitlines()
     reason = detail[0] if detail else type(error.orig).__name__
     if isinstance(error, exc.OperationalError | exc.InterfaceError):
@@ -113,7 +117,7 @@ class Database:
         try:
             yield session
             session.commit()
-        except exc.DBAPIError as error:
+        except exc.SQLAlchemyError as error:
             session.rollback()
             raise database_error(error) from error
         except BaseException:
@@ -128,7 +132,7 @@ class Database:
         session = self.sessions()
         try:
             yield session
-        except exc.DBAPIError as error:
+        except exc.SQLAlchemyError as error:
             raise database_error(error) from error
         finally:
             session.rollback()
@@ -140,7 +144,7 @@ class Database:
         try:
             with self.engine.connect() as connection:
                 yield connection
-        except exc.DBAPIError as error:
+        except exc.SQLAlchemyError as error:
             raise database_error(error) from error
 
     def dispose(self) -> None:
@@ -160,4 +164,31 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Dat
         except RetroVueError:
             engine.dispose()
             raise
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+UPGRADE_HINT: Final = "run `retrovue db upgrade`"
+
+
+def open_current_database(url: str | None = None) -> Database:
+    """Open a database already at the current schema, running no DDL; DatabaseError naming
+    the command to run when it is empty or older (the station serves, it never migrates)."""
+    target = url or default_database_url()
+    parsed = make_url(normalise_url(target)) if "://" in target else None
+    where = parsed.render_as_string(hide_password=True) if parsed is not None else target
+    if parsed is not None and parsed.get_backend_name() == "sqlite":
+        file = parsed.database
+        if file and file != ":memory:" and not Path(file).expanduser().is_file():
+            raise DatabaseError(f"the database {where} does not exist: {UPGRADE_HINT}")
+    engine = create_db_engine(target)
+    try:
+        found = current_revision(engine)
+    except exc.DBAPIError as error:
+        engine.dispose()
+        raise database_error(error) from error
+    head = _head_revision()
+    if found != head:
+        engine.dispose()
+        state = "is empty" if found is None else f"is at schema {found}, not {head}"
+        raise DatabaseError(f"the database {where} {state}: {UPGRADE_HINT}")
     return Database(engine, sessionmaker(engine, expire_on_commit=False))

@@ -110,7 +110,7 @@ class ChannelManager:
         def failed(error: Exception) -> None:
             loop.call_soon_threadsafe(self._engine_failed, engine)
 
-        planner = Planner(self._schedule, self.channel.number)
+        planner = Planner(self._schedule, self.channel.number, self._deps.gating)
         tuned_at, self._tuned_at = self._tuned_at, None
         now = self._deps.clock.now()
         if tuned_at is not None and (now - tuned_at).total_seconds() > TUNE_REMEMBERED_S:

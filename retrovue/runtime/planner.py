@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import av
-from sqlalchemy.exc import SQLAlchemyError
 
 from retrovue.errors import RetroVueError
 from retrovue.runtime.asrun_logger import Status
+from retrovue.runtime.gating import GatingWatch, gate, probe_audio
 from retrovue.schedule_manager.airing import Airing, ScheduledItem
 
 log = logging.getLogger(__name__)
@@ -30,6 +29,8 @@ Action = Literal["file", "slate", "black", "emergency"]
 
 class ScheduleReader(Protocol):
     """The read side of ScheduleService that playout uses."""
+
+    def gating_revision(self) -> int: ...
 
     def what_is_airing(self, channel_number: int, at: dt.datetime) -> Airing | None: ...
 
@@ -52,31 +53,39 @@ class Slot:
     reason: str | None = None
 
 
-def probe_audio(path: str) -> bool:
-    """Whether `path` opens as media with video; returns if it has audio. Raises on bad media."""
-    with av.open(path, options={"probesize": "1000000"}) as container:
-        if not container.streams.video:
-            raise ValueError("no video stream")
-        return bool(container.streams.audio)
-
-
 class Planner:
-    """Asks the schedule (fresh when it can, cached ahead when the database is down)."""
+    """Asks the schedule (fresh when it can, cached ahead when the database is down).
 
-    def __init__(self, schedule: ScheduleReader, channel_number: int) -> None:
+    A cached verdict serves only while it is as new as the newest gating revision the
+    station has seen: after a withdrawal it could know of, a cached item airs as slate until
+    the database answers again.
+    """
+
+    def __init__(
+        self, schedule: ScheduleReader, channel_number: int, watch: GatingWatch | None = None
+    ) -> None:
         self._schedule = schedule
         self._channel = channel_number
+        self._watch = watch or GatingWatch()
         self._cache: list[ScheduledItem] = []
         self._cached_at: dt.datetime | None = None
+        self._cache_revision = 0
 
     def _refresh(self, at: dt.datetime) -> None:
-        stale = self._cached_at is None or at - self._cached_at >= REFRESH_EVERY
+        stale = (
+            self._cached_at is None
+            or at - self._cached_at >= REFRESH_EVERY
+            or self._cache_revision < self._watch.known
+        )
         if not stale:
             return
         try:
+            revision = self._schedule.gating_revision()  # read first: the items are as new
             self._cache = self._schedule.items_between(self._channel, at, at + CACHE_AHEAD)
             self._cached_at = at
-        except (RetroVueError, SQLAlchemyError) as error:
+            self._cache_revision = revision
+            self._watch.saw(revision)
+        except RetroVueError as error:
             log.warning("channel %s plays from its cached horizon: %s", self._channel, error)
 
     def _cached_item(self, at: dt.datetime) -> ScheduledItem | None:
@@ -85,18 +94,28 @@ class Planner:
                 return item
         return None
 
-    def _item_at(self, at: dt.datetime) -> ScheduledItem | None:
+    def _item_at(self, at: dt.datetime) -> tuple[ScheduledItem | None, str | None]:
+        """The item at `at`, and why it may not air when only a stale verdict is at hand."""
         self._refresh(at)
         try:
             airing = self._schedule.what_is_airing(self._channel, at)
-        except (RetroVueError, SQLAlchemyError) as error:
+        except RetroVueError as error:
             log.warning("channel %s: schedule unreadable, using cache: %s", self._channel, error)
-            return self._cached_item(at)
-        return None if airing is None else airing.item
+            item = self._cached_item(at)
+            if item is not None and item.asset_id is not None:
+                if self._cache_revision < self._watch.known:
+                    return item, (
+                        "approval not confirmed: the database is unreachable and the catalog "
+                        "changed after this schedule was read"
+                    )
+            return item, None
+        return (None if airing is None else airing.item), None
 
     def slot_at(self, at: dt.datetime) -> Slot:
         """What airs from `at` until the end of the item airing then."""
-        item = self._item_at(at)
+        item, stale = self._item_at(at)
+        if item is not None and stale is not None:
+            return Slot("slate", at, item.end_utc, item, status="substituted", reason=stale)
         if item is None:
             upcoming = [i.start_utc for i in self._cache if i.start_utc > at]
             end = min(upcoming, default=at + UNSCHEDULED_SLATE)
@@ -162,21 +181,3 @@ class SlotsAhead:
     def close(self) -> None:
         self.cancel()
         self._worker.shutdown(wait=False, cancel_futures=True)
-
-
-def gate(item: ScheduledItem) -> str | None:
-    """Why `item` may not air (canonical gating, availability, a readable file), or None."""
-    if item.asset_id is None or item.file_path is None:
-        return f"event {item.event_id} has no asset to play"
-    if not item.canonical:
-        return f"asset {item.asset_id} is not canonical"
-    if not item.available:
-        return f"asset {item.asset_id} is unavailable"
-    try:  # the file may go between any two looks at it
-        if not os.access(item.file_path, os.R_OK):
-            return f"file missing or unreadable: {item.file_path}"
-        if os.path.getsize(item.file_path) == 0:
-            return f"file is empty: {item.file_path}"
-    except OSError as error:
-        return f"file missing or unreadable: {item.file_path}: {error.strerror or error}"
-    return None

@@ -6,18 +6,19 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from retrovue.errors import FfmpegError
 from retrovue.ffmpeg import Ffmpeg
 from retrovue.runtime.asrun_logger import AsRunLogger, Status
+from retrovue.runtime.gating import GatingWatch
 from retrovue.runtime.master_clock import MasterClock
 from retrovue.runtime.muxer import Chunk, TsMuxer
 from retrovue.runtime.planner import UNSCHEDULED_SLATE, Planner, Slot, SlotsAhead
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import DirectorState, ProgramDirector
-from retrovue.runtime.source import ProducerSource, SourceEnd
+from retrovue.runtime.source import ProducerSource, Source, SourceEnd, SourceFactory
 from retrovue.runtime.timeline import ItemCursor
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,10 @@ SHORTFALL_FRAMES = 1  # one missing frame is a gap of two frame durations: the m
 
 @dataclass(frozen=True)
 class PlayoutDeps:
-    """What every channel's playout shares."""
+    """What every channel's playout shares.
+
+    `sources` starts a producer from its ffmpeg arguments (tests script one instead).
+    """
 
     clock: MasterClock
     ffmpeg: Ffmpeg
@@ -39,14 +43,21 @@ class PlayoutDeps:
     profile: OutputProfile
     director: ProgramDirector
     asrun: AsRunLogger
+    gating: GatingWatch = field(default_factory=GatingWatch)
+    sources: SourceFactory | None = None
     lead_s: float = 1.0
     prefetch_s: float = 2.5
+
+    def start_source(self, args: list[str], label: str) -> Source:
+        if self.sources is not None:
+            return self.sources(args, label)
+        return ProducerSource(self.ffmpeg, args, label)
 
 
 @dataclass
 class _Segment:
     slot: Slot
-    source: ProducerSource
+    source: Source
     mode_version: int
     cursor: ItemCursor | None = None
     asrun: int | None = None
@@ -134,7 +145,7 @@ class PlayoutEngine:
             slot, self._spawn(slot), state.version, last_packet=self._deps.clock.monotonic()
         )
 
-    def _spawn(self, slot: Slot) -> ProducerSource:
+    def _spawn(self, slot: Slot) -> Source:
         factory = self._deps.producers
         span = None if slot.end_utc is None else (slot.end_utc - slot.start_utc).total_seconds()
         seconds = EMERGENCY_CARD_S if span is None else span + 1.0
@@ -148,13 +159,13 @@ class PlayoutEngine:
             args = factory.card("slate", seconds, (self._name, "We'll be right back"))
         label = f"{self.channel_number}:{slot.action}@{slot.start_utc:%H:%M:%S}"
         try:
-            source = ProducerSource(self._deps.ffmpeg, args, label)
+            source = self._deps.start_source(args, label)
         except FfmpegError:
             if slot.action == "slate":
                 raise
             log.exception("channel %s: producer failed to start; slate", self.channel_number)
-            source = ProducerSource(self._deps.ffmpeg, factory.card("slate", seconds), label)
-        self.producer_pids.add(source.process.pid)
+            source = self._deps.start_source(factory.card("slate", seconds), label)
+        self.producer_pids.add(source.pid)
         return source
 
     def _begin(self, segment: _Segment, start: int, audio_floor: int) -> _Segment:
@@ -171,7 +182,7 @@ class PlayoutEngine:
             return
         segment.closed = True
         segment.source.close()
-        self.producer_pids.discard(segment.source.process.pid)
+        self.producer_pids.discard(segment.source.pid)
         if segment.asrun is not None and segment.cursor is not None:
             ended = self._wall_at(segment.cursor.video_end)
             self._deps.asrun.end(segment.asrun, ended, status, reason)
@@ -179,7 +190,7 @@ class PlayoutEngine:
     def _drop_upcoming(self) -> None:
         if self._upcoming is not None:
             self._upcoming.source.close()
-            self.producer_pids.discard(self._upcoming.source.process.pid)
+            self.producer_pids.discard(self._upcoming.source.pid)
             self._upcoming = None
 
     def _next(self, current: _Segment, error: str | None) -> _Segment:

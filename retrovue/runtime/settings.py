@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +55,18 @@ class StationSettings:
     tuner_count: int = DEFAULT_TUNER_COUNT
     plan_every_s: float = 300.0
     horizon_hours: float = 72.0
+    node: str | None = None
+
+    @property
+    def node_name(self) -> str:
+        """What this station writes on its as-run rows: `--node`, else host name and port."""
+        return self.node or f"{socket.gethostname()}:{self.port}"
+
+    @property
+    def asrun_journal(self) -> Path:
+        """Where as-run entries wait while the database is away (one file per node)."""
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in self.node_name)
+        return self.data_dir / "asrun" / f"{safe}.jsonl"
 
     @classmethod
     def from_env(
@@ -71,6 +84,7 @@ class StationSettings:
             "ffmpeg": env.get("RETROVUE_FFMPEG") or None,
             "admin_token": env.get("RETROVUE_ADMIN_TOKEN") or None,
             "public_url": env.get("RETROVUE_PUBLIC_URL") or None,
+            "node": env.get("RETROVUE_NODE") or None,
         }
         tuners = _typed(env, "RETROVUE_TUNER_COUNT", int)
         if tuners is not None:
@@ -101,6 +115,8 @@ class StationSettings:
             raise ValidationError("plan-every must not be negative", "plan_every")
         if self.horizon_hours <= 0:
             raise ValidationError("horizon hours must be more than 0", "horizon_hours")
+        if self.node is not None and not 0 < len(self.node) <= 200:
+            raise ValidationError("node name must be 1-200 characters", "node")
         if self.public_url is not None:
             parts = urlsplit(self.public_url)
             if parts.scheme not in ("http", "https") or not parts.netloc:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import av
 
@@ -36,6 +37,22 @@ class SourceEnd:
     error: str | None
 
 
+class Source(Protocol):
+    """A running producer as playout sees it: packets in order, then one end marker."""
+
+    label: str
+
+    @property
+    def pid(self) -> int: ...
+
+    def get(self, timeout: float) -> MediaPacket | SourceEnd | None: ...
+
+    def close(self) -> None: ...
+
+
+SourceFactory = Callable[[list[str], str], Source]
+
+
 class ProducerSource:
     """Starts ffmpeg now and demuxes it in the background; `get()` hands out packets in order."""
 
@@ -46,6 +63,10 @@ class ProducerSource:
         self.process: FfmpegProcess = ffmpeg.spawn(args)
         self._thread = threading.Thread(target=self._demux, name=f"demux {label}", daemon=True)
         self._thread.start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
     def get(self, timeout: float) -> MediaPacket | SourceEnd | None:
         """The next packet, the end marker, or None when nothing came within `timeout`."""

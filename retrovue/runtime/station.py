@@ -24,6 +24,7 @@ from retrovue.runtime.channel_manager import ManagerSettings
 from retrovue.runtime.clients import ClientDoors
 from retrovue.runtime.clients.context import WILDCARD_HOSTS, local_address_towards
 from retrovue.runtime.clients.discovery import DiscoveryServers
+from retrovue.runtime.gating import WATCH_EVERY_S, GatingWatch
 from retrovue.runtime.master_clock import MasterClock, SystemClock
 from retrovue.runtime.pages import page_routes
 from retrovue.runtime.playout import PlayoutDeps
@@ -53,7 +54,10 @@ def build_runtime(
         producers=ProducerFactory(profile, settings.data_dir / "cards", find_font()),
         profile=profile,
         director=ProgramDirector(),
-        asrun=AsRunLogger(service.db),
+        gating=GatingWatch(service.gating_revision),
+        asrun=AsRunLogger(
+            service.record_asrun, node=settings.node_name, journal=settings.asrun_journal
+        ),
     )
     return StationRuntime(
         schedule=service,
@@ -151,6 +155,13 @@ async def _plan_forever(
         await asyncio.sleep(every)
 
 
+async def _watch_gating(watch: GatingWatch, every: float = WATCH_EVERY_S) -> None:
+    """Keep learning the catalog's gating revision, so a withdrawal is known before an outage."""
+    while True:
+        await asyncio.to_thread(watch.poll)
+        await asyncio.sleep(every)
+
+
 async def serve(settings: StationSettings, clock: MasterClock | None = None) -> None:
     """Run until SIGTERM/SIGINT; every producer is reaped and the as-run log flushed on exit."""
     clock = clock or SystemClock()
@@ -158,9 +169,11 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     runtime: StationRuntime | None = None
     discovery: DiscoveryServers | None = None
     planning: asyncio.Task[None] | None = None
+    watching: asyncio.Task[None] | None = None
     try:
         runtime = build_runtime(settings, service, clock)
-        orchestrator = ScheduleOrchestrator(service.db, horizon_hours=settings.horizon_hours)
+        watching = asyncio.create_task(_watch_gating(runtime.deps.gating))
+        orchestrator = service.orchestrator(settings.horizon_hours)
         doors = await asyncio.to_thread(
             ClientDoors.build, service, clock.now, partial(render_xmltv, service),
             host=settings.host, port=settings.port, tuner_count=settings.tuner_count,
@@ -182,9 +195,10 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     finally:
         if discovery is not None:
             discovery.close()
-        if planning is not None:
-            planning.cancel()
-            await asyncio.gather(planning, return_exceptions=True)
+        for task in (planning, watching):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         if runtime is not None:
             await runtime.shutdown()  # also closes the as-run log
         service.close()
@@ -195,8 +209,7 @@ def plan(settings: StationSettings, clock: MasterClock | None = None) -> str:
     clock = clock or SystemClock()
     service = ScheduleService.open(settings.database_url)
     try:
-        orchestrator = ScheduleOrchestrator(service.db, horizon_hours=settings.horizon_hours)
-        report = orchestrator.run_once(clock.now())
+        report = service.orchestrator(settings.horizon_hours).run_once(clock.now())
     finally:
         service.close()
     lines = [
@@ -251,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
         )
         target.add_argument("--plan-every", dest="plan_every_s", type=float, default=hide,
                             help="seconds between planning runs; 0 never plans (300)")  # fmt: skip
+        target.add_argument("--node", default=hide,
+                            help="this station's name on its as-run rows (host:port)")  # fmt: skip
     return parser
 
 
@@ -258,6 +273,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     options = {k: v for k, v in vars(args).items() if k not in ("command", "debug")}
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # it reads the schema revision
     try:
         settings = StationSettings.from_env(**options)
         if args.command == "plan":

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 class ScheduledItem:
     """One playlog event with what playout needs to air it.
 
-    `asset_id`, `file_path` and `title` are None for slate and black pad. `canonical` and
-    `available` are the catalog's flags as read, so runtime can gate again before airing.
+    `asset_id`, `file_path` and `title` are None for slate and black pad. `canonical`,
+    `available` and `fingerprint` (of the file as approved) are the catalog's as read, so
+    runtime can gate again before airing.
     """
 
     event_id: int
@@ -28,6 +29,7 @@ class ScheduledItem:
     canonical: bool = False
     available: bool = False
     note: str | None = None
+    fingerprint: str | None = None
 
     @property
     def duration_ms(self) -> int:

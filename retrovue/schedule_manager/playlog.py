@@ -60,6 +60,7 @@ _ITEM_COLUMNS = (
     ASSETS.c.canonical,
     ASSETS.c.available,
     EVENTS.c.note,
+    ASSETS.c.fingerprint,
 )
 _JOINED = EVENTS.join(CHANNELS, CHANNELS.c.id == EVENTS.c.channel_id).outerjoin(
     ASSETS, ASSETS.c.id == EVENTS.c.asset_id
@@ -92,6 +93,7 @@ def item_of(row: Any) -> ScheduledItem:
         canonical=bool(row.canonical),
         available=bool(row.available),
         note=row.note,
+        fingerprint=row.fingerprint,
     )
 
 

@@ -1,12 +1,22 @@
-"""ScheduleService: what airs when, read from the playlog or computed in memory for a day."""
+"""ScheduleService: what airs when, read from the playlog or computed in memory for a day.
+
+It is also the whole of what runtime may ask of the station database: narrow calls for the
+airing at an instant, the horizon, the guide token, the station's facts and the gating
+revision, and the one write runtime makes (the as-run log). Runtime never holds a handle.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from retrovue.infra.db import Database, open_database
+from sqlalchemy import select, text
+
+from retrovue.errors import NotFoundError
+from retrovue.infra.db import Database, open_current_database
 from retrovue.schedule_manager import playlog
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
+from retrovue.schedule_manager.asrun import AsRunEntry, write_entries
 from retrovue.schedule_manager.breaks import BreakFiller
 from retrovue.schedule_manager.catalog import Catalog
 from retrovue.schedule_manager.config import (
@@ -15,36 +25,84 @@ from retrovue.schedule_manager.config import (
     load_channels,
     templates_by_day,
 )
+from retrovue.schedule_manager.models import StationSetting
 from retrovue.schedule_manager.planner import ChannelPlanner
 from retrovue.schedule_manager.rules import Selector, book_before
+from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
 from retrovue.schedule_manager.timemath import from_ms
+
+DEVICE_ID_KEY = "hdhomerun_device_id"
+CATALOG_REVISION_KEY = "catalog_revision"  # bumped by triggers on every gating change
 
 
 class ScheduleService:
     """Read-only on configuration; answers for runtime, the station's API and the CLI."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
+        self._db = db
 
     @classmethod
     def open(cls, url: str | None = None) -> ScheduleService:
-        """Open (creating and migrating on first use) the station database."""
-        return cls(open_database(url))
+        """Open the station database, which must already be at the current schema: the
+        station never migrates (`retrovue db upgrade` does)."""
+        return cls(open_current_database(url))
+
+    @property
+    def database(self) -> Database:
+        """The station database, for the schedule manager's own modules (XMLTV, the CLI's
+        views); runtime never asks for it (lint-imports and the runtime protocols keep it so)."""
+        return self._db
 
     def close(self) -> None:
-        self.db.dispose()
+        self._db.dispose()
+
+    def orchestrator(self, horizon_hours: float) -> ScheduleOrchestrator:
+        """The planner that keeps every channel's horizon `horizon_hours` ahead."""
+        return ScheduleOrchestrator(self._db, horizon_hours=horizon_hours)
+
+    # -- the station's facts -----------------------------------------------------------------
+    def ping(self) -> None:
+        """Return when the database answers; DatabaseError when it does not."""
+        with self._db.connection() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def device_id(self) -> str:
+        """The HDHomeRun device id the database was seeded with (never made up here)."""
+        with self._db.reading() as session:
+            value = session.get(StationSetting, DEVICE_ID_KEY)
+            if value is None:
+                raise NotFoundError("station setting", DEVICE_ID_KEY)
+            return value.value
+
+    def guide_token(self) -> tuple[int, int]:
+        """A cheap token of the playlog that moves whenever planning changes it."""
+        with self._db.reading() as session:
+            return playlog.revision(session)
+
+    def gating_revision(self) -> int:
+        """How many times any catalog row's gating (canonical, available, file) has changed."""
+        with self._db.connection() as connection:
+            value = connection.execute(
+                select(StationSetting.value).where(StationSetting.key == CATALOG_REVISION_KEY)
+            ).scalar()
+        return int(value or 0)
+
+    def record_asrun(self, entries: Sequence[AsRunEntry]) -> dict[int, int]:
+        """Write as-run entries in one transaction (all or none); the row id of each start."""
+        with self._db.transaction() as session:
+            return write_entries(session, entries)
 
     def list_channels(self, active_only: bool = True) -> list[ChannelInfo]:
-        with self.db.reading() as session:
+        with self._db.reading() as session:
             return [c.info for c in load_channels(session, active_only)]
 
     def channel(self, number: int) -> ChannelInfo:
-        with self.db.reading() as session:
+        with self._db.reading() as session:
             return load_channel(session, number).info
 
     def what_is_airing(self, channel_number: int, at: dt.datetime) -> Airing | None:
         """The event on air at `at` and the offset into its file; one indexed query."""
-        with self.db.connection() as connection:
+        with self._db.connection() as connection:
             row = connection.execute(playlog.AIRING, {"number": channel_number, "at": at}).first()
         if row is None or row.end_utc <= at:
             return None
@@ -54,16 +112,16 @@ class ScheduleService:
         self, channel_number: int, start: dt.datetime, end: dt.datetime
     ) -> list[ScheduledItem]:
         """Events overlapping [start, end), ordered by start."""
-        with self.db.reading() as session:
+        with self._db.reading() as session:
             return playlog.items_between(session, channel_number, start, end)
 
     def broadcast_day_of(self, channel_number: int, at: dt.datetime) -> dt.date:
-        with self.db.reading() as session:
+        with self._db.reading() as session:
             return load_channel(session, channel_number).clock.broadcast_day(at)
 
     def day_span(self, channel_number: int, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
         """The UTC span of a channel's broadcast day (23 to 25 hours around DST changes)."""
-        with self.db.reading() as session:
+        with self._db.reading() as session:
             return load_channel(session, channel_number).clock.day_span(day)
 
     def show_day(self, channel_number: int, day: dt.date) -> list[ScheduledItem]:
@@ -78,7 +136,7 @@ class ScheduleService:
         It continues from a program the playlog carries over from the day before, and starts
         from the order state the planner kept before this day.
         """
-        with self.db.reading() as session:
+        with self._db.reading() as session:
             channel = load_channel(session, channel_number)
             template_id = templates_by_day(session, channel, day, day)[day]
             blocks = load_blocks(session, [template_id]).get(template_id or -1)

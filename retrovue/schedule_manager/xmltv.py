@@ -153,14 +153,15 @@ def render_xmltv(
     `base_url` is the station's address as the reader reaches it: channel icons of local logo
     files become its `/iptv/logo/N`; without it only logos that are already URLs are given.
     """
-    service = source if isinstance(source, ScheduleService) else ScheduleService(source)
+    db = source if isinstance(source, Database) else source.database
+    service = ScheduleService(db)
     infos = [c for c in service.list_channels() if channels is None or c.number in set(channels)]
     root = ET.Element("tv", {"generator-info-name": "RetroVue", "source-info-name": "RetroVue"})
     for info in infos:
         _channel(root, info, base_url)
     schedules = {info.number: service.items_between(info.number, start, end) for info in infos}
     assets: dict[int, Any] = {}
-    with service.db.reading() as session:
+    with db.reading() as session:
         openings = {
             number: playlog.program_of_group(session, number, items[0].program_group)
             for number, items in schedules.items()

@@ -10,7 +10,6 @@ from retrovue.runtime.clients.context import (
     ClientConfig,
     ClientContext,
     ScheduleReader,
-    read_device_id,
 )
 from retrovue.runtime.clients.discovery import (
     DiscoveryServers,
@@ -29,6 +28,5 @@ __all__ = [
     "ScheduleReader",
     "client_routes",
     "discovery_by_default",
-    "read_device_id",
     "start_discovery",
 ]

@@ -5,34 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import socket
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from retrovue.errors import NotFoundError, ValidationError
-from retrovue.schedule_manager import playlog
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
-from retrovue.schedule_manager.models import StationSetting
 
-DEVICE_ID_KEY = "hdhomerun_device_id"
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::", "[::]"})
-
-
-class ReadableDatabase(Protocol):
-    """The part of the station database the client routes use: read-only sessions."""
-
-    def reading(self) -> AbstractContextManager[Session]: ...
 
 
 class ScheduleReader(Protocol):
     """The schedule manager's read side, as `ScheduleService` offers it."""
 
-    @property
-    def db(self) -> ReadableDatabase: ...
+    def device_id(self) -> str: ...
+
+    def guide_token(self) -> tuple[int, int]: ...
+
+    def ping(self) -> None: ...
 
     def list_channels(self, active_only: bool = True) -> list[ChannelInfo]: ...
 
@@ -109,19 +101,3 @@ class ClientContext:
             if channel.number == number:
                 return channel
         raise NotFoundError("channel", number)
-
-
-def read_device_id(db: ReadableDatabase) -> str:
-    """The HDHomeRun device id the database was seeded with (never made up here)."""
-    with db.reading() as session:
-        value = session.get(StationSetting, DEVICE_ID_KEY)
-        if value is None:
-            raise NotFoundError("station setting", DEVICE_ID_KEY)
-        return value.value
-
-
-def playlog_token(db: ReadableDatabase) -> tuple[int, int]:
-    """A cheap fingerprint of the playlog that moves whenever the orchestrator changes it:
-    its change counter and highest id, two primary-key lookups (no scan of the table)."""
-    with db.reading() as session:
-        return playlog.revision(session)

@@ -15,8 +15,6 @@ from retrovue.runtime.clients.context import (
     ClientConfig,
     ClientContext,
     ScheduleReader,
-    playlog_token,
-    read_device_id,
 )
 from retrovue.runtime.clients.discovery import (
     DiscoveryServers,
@@ -39,7 +37,7 @@ def client_routes(
     """Every client-facing route; `render_guide(start, end)` is the schedule manager's XMLTV."""
     guide = GuideCache(
         render_guide,
-        lambda: (playlog_token(ctx.schedule.db), tuple(ctx.schedule.list_channels())),
+        lambda: (ctx.schedule.guide_token(), tuple(ctx.schedule.list_channels())),
         ctx.clock,
     )
     tuner = hdhomerun_routes(ctx) if hdhomerun else []
@@ -75,7 +73,7 @@ class ClientDoors:
         and the API; the HDHomeRun emulation stays off rather than invent an id.
         """
         try:
-            device_id: str | None = read_device_id(schedule.db)
+            device_id: str | None = schedule.device_id()
         except NotFoundError as error:
             log.warning("HDHomeRun emulation off: %s (re-create the database to seed it)", error)
             device_id = None

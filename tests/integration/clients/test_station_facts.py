@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrovue.infra.db import Database, open_database
-from retrovue.runtime.clients import read_device_id
-from retrovue.runtime.clients.context import playlog_token
+from retrovue.schedule_manager.schedule_service import ScheduleService
 
 # libhdhomerun's check: nibbles 0, 2, 4 and 6 (from the top) go through this table, and all
 # eight XOR to zero.
@@ -38,12 +37,12 @@ def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
 
 
 def test_the_device_id_is_the_seeded_one_and_passes_the_checksum(migrated: Database) -> None:
-    first = read_device_id(migrated)
+    first = ScheduleService(migrated).device_id()
     assert re.fullmatch(r"[0-9A-F]{8}", first)
     assert _checksum_ok(first)
-    assert read_device_id(migrated) == first
+    assert ScheduleService(migrated).device_id() == first
 
 
 def test_an_empty_playlog_has_a_stable_token(database: Database) -> None:
-    assert playlog_token(database) == (0, 0)
-    assert playlog_token(database) == playlog_token(database)
+    assert ScheduleService(database).guide_token() == (0, 0)
+    assert ScheduleService(database).guide_token() == ScheduleService(database).guide_token()

@@ -15,7 +15,6 @@ from retrovue.infra.admin_services import (
     TemplateAdminService,
 )
 from retrovue.infra.db import Database
-from retrovue.runtime.clients.context import playlog_token
 from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
 from retrovue.schedule_manager.schedule_service import ScheduleService
 
@@ -166,16 +165,16 @@ def test_a_window_from_the_first_representable_instant_reads_without_overflow(
 
 def test_the_playlog_token_moves_on_every_replan_and_only_then(station: Database) -> None:
     orchestrator = ScheduleOrchestrator(station, horizon_hours=24)
-    assert playlog_token(station) == (0, 0)
+    assert ScheduleService(station).guide_token() == (0, 0)
     orchestrator.run_once(NOW)
-    planned = playlog_token(station)
+    planned = ScheduleService(station).guide_token()
     assert orchestrator.run_once(NOW).events_written == 0
-    assert playlog_token(station) == planned
+    assert ScheduleService(station).guide_token() == planned
     # Replacing the top rows reuses their ids on SQLite: the change counter still moves.
     TemplateAdminService(station).create_template("slate only")
     ScheduleAdminService(station).assign_template(
         2, "slate only", dt.date(2026, 11, 30), dt.date(2026, 12, 1)
     )
     assert orchestrator.run_once(NOW).events_replaced > 0
-    replanned = playlog_token(station)
+    replanned = ScheduleService(station).guide_token()
     assert replanned != planned and replanned[0] > planned[0]

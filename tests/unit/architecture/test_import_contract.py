@@ -54,6 +54,9 @@ def test_the_real_package_keeps_every_contract(tree: Path) -> None:
         ("schedule_manager/planted.py", "import retrovue.infra.admin_services", "Schedule manager"),
         ("runtime/planted.py", "import retrovue.infra.db", "Runtime imports no infra module"),
         ("cli/planted.py", "import sqlalchemy.orm", "CLI talks to no database session"),
+        ("runtime/planted.py", "import sqlalchemy", "Runtime holds no database handle"),
+        ("runtime/clients/planted.py", "import sqlalchemy.orm", "Runtime holds no database"),
+        ("ffmpeg.py", "import retrovue.runtime.playout", "The shared top-level"),
     ],
 )
 def test_a_planted_forbidden_import_breaks_its_contract(

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from retrovue.runtime.planner import LOOKUP_RETRY, Slot, SlotsAhead, gate
+from retrovue.runtime.gating import gate
+from retrovue.runtime.planner import LOOKUP_RETRY, Slot, SlotsAhead
 from retrovue.schedule_manager.airing import ScheduledItem
 
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

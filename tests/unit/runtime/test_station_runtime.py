@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
 from retrovue.errors import NotFoundError
 from retrovue.ffmpeg import Ffmpeg
@@ -29,13 +26,9 @@ from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-class NoDatabase:
-    """The as-run log's database; these tests air nothing worth a row."""
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[Session]:
-        raise AssertionError("nothing should be logged")
-        yield
+def no_asrun(entries: object) -> dict[int, int]:
+    """The as-run log's writer; these tests air nothing worth a row."""
+    raise AssertionError("nothing should be logged")
 
 
 class Directory:
@@ -56,6 +49,9 @@ class Directory:
         self.gate.wait(10)
         return None
 
+    def gating_revision(self) -> int:
+        return 0
+
     def items_between(
         self, channel_number: int, start: dt.datetime, end: dt.datetime
     ) -> list[ScheduledItem]:
@@ -73,7 +69,7 @@ def runtime(
         producers=ProducerFactory(profile, scratch / "cards", None),
         profile=profile,
         director=ProgramDirector(),
-        asrun=AsRunLogger(NoDatabase()),
+        asrun=AsRunLogger(no_asrun),
     )
     return StationRuntime(directory, deps, ManagerSettings(linger_s=0), max_live_channels=tuners)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -21,13 +19,6 @@ NOW = dt.datetime(2025, 3, 3, 18, 10, tzinfo=dt.UTC)
 DEVICE_ID = "1234567E"
 
 
-class NoDatabase:
-    @contextmanager
-    def reading(self) -> Iterator[Any]:
-        raise AssertionError("the fake schedule has no database")
-        yield
-
-
 @dataclass
 class FakeSchedule:
     """Two channels; channel 2 airs half-hour programmes from 18:00 on, channel 3 nothing."""
@@ -39,7 +30,19 @@ class FakeSchedule:
             ChannelInfo(9, "Dark", "UTC", None, None, False, "9.retrovue"),
         ]
     )
-    db: Any = field(default_factory=NoDatabase)
+    token: tuple[int, int] = (1, 1)
+
+    def device_id(self) -> str:
+        return DEVICE_ID
+
+    def guide_token(self) -> tuple[int, int]:
+        return self.token
+
+    def gating_revision(self) -> int:
+        return 0
+
+    def ping(self) -> None:
+        return None
 
     def list_channels(self, active_only: bool = True) -> list[ChannelInfo]:
         return [c for c in self.channels if c.active or not active_only]
