@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -102,12 +102,12 @@ class Planner:
         except RetroVueError as error:
             log.warning("channel %s: schedule unreadable, using cache: %s", self._channel, error)
             item = self._cached_item(at)
-            if item is not None and item.asset_id is not None:
-                if self._cache_revision < self._watch.known:
-                    return item, (
-                        "approval not confirmed: the database is unreachable and the catalog "
-                        "changed after this schedule was read"
-                    )
+            stale = self._cache_revision < self._watch.known
+            if item is not None and item.asset_id is not None and stale:
+                return item, (
+                    "approval not confirmed: the database is unreachable and the catalog "
+                    "changed after this schedule was read"
+                )
             return item, None
         return (None if airing is None else airing.item), None
 
@@ -139,9 +139,11 @@ class SlotsAhead:
     """Resolves slots on a worker thread, so a slow database or file server never stalls the
     thread that calls: a slot not resolved in time airs as slate while the lookup goes on."""
 
-    def __init__(self, resolve: Callable[[dt.datetime], Slot], name: str) -> None:
+    def __init__(
+        self, resolve: Callable[[dt.datetime], Slot], name: str, worker: Executor | None = None
+    ) -> None:
         self._resolve = resolve
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix=name)
+        self._worker = worker or ThreadPoolExecutor(1, thread_name_prefix=name)
         self._pending: tuple[dt.datetime, Future[Slot]] | None = None
 
     def request(self, at: dt.datetime) -> Future[Slot]:

@@ -6,7 +6,9 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from retrovue.errors import FfmpegError
 from retrovue.ffmpeg import Ffmpeg
@@ -14,27 +16,33 @@ from retrovue.runtime.asrun_logger import AsRunLogger, Status
 from retrovue.runtime.gating import GatingWatch
 from retrovue.runtime.master_clock import MasterClock
 from retrovue.runtime.muxer import Chunk, TsMuxer
-from retrovue.runtime.planner import UNSCHEDULED_SLATE, Planner, Slot, SlotsAhead
+from retrovue.runtime.planner import UNSCHEDULED_SLATE, Slot, SlotsAhead
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import DirectorState, ProgramDirector
-from retrovue.runtime.source import ProducerSource, Source, SourceEnd, SourceFactory
+from retrovue.runtime.source import MediaPacket, ProducerSource, Source, SourceEnd, SourceFactory
 from retrovue.runtime.timeline import ItemCursor
 
 log = logging.getLogger(__name__)
 
 BASE_TICKS = 10 * TICKS_PER_SECOND  # the channel timeline starts at 10 s: never negative
 EMERGENCY_CARD_S = 3600.0
-STALL_S = 5.0
+FIRST_PACKET_S = 5.0  # a producer's first packet may take this long (a slow seek, a NAS)
+STALL_S = 1.0  # once flowing, a producer silent this long has stalled: viewers hold ~1 s
+LATE_S = 2.0  # playout this far behind its on-air time rejoins the schedule instead of bursting
+PICTURE_LAG_S = 1.0  # sound running this far past the last picture: the picture has ended
+REJOINS_PER_SLOT = 2  # producer failures in one slot resumed at the offset; then slate
 LOOKUP_WAIT_S = 1.0  # at a boundary, how long playout waits on a slot still being looked up
 SHORTFALL_FRAMES = 1  # one missing frame is a gap of two frame durations: the most allowed
+SIGN_OFF_S = 3.0  # a channel taken off the air ends on this much slate
 
 
 @dataclass(frozen=True)
 class PlayoutDeps:
     """What every channel's playout shares.
 
-    `sources` starts a producer from its ffmpeg arguments (tests script one instead).
+    `sources` starts a producer from its ffmpeg arguments, `muxers` makes the channel's
+    muxer and `lookups` the executor slot lookups run on (tests script all three).
     """
 
     clock: MasterClock
@@ -45,6 +53,8 @@ class PlayoutDeps:
     asrun: AsRunLogger
     gating: GatingWatch = field(default_factory=GatingWatch)
     sources: SourceFactory | None = None
+    muxers: MuxerFactory | None = None
+    lookups: Callable[[str], Executor] | None = None
     lead_s: float = 1.0
     prefetch_s: float = 2.5
 
@@ -52,6 +62,28 @@ class PlayoutDeps:
         if self.sources is not None:
             return self.sources(args, label)
         return ProducerSource(self.ffmpeg, args, label)
+
+    def muxer(self, emit: Callable[[list[Chunk]], None], service_name: str) -> Muxer:
+        if self.muxers is not None:
+            return self.muxers(emit, service_name)
+        return TsMuxer(emit, self.profile)
+
+
+class Muxer(Protocol):
+    """Where placed packets go: the channel's MPEG-TS muxer."""
+
+    def send(self, item: MediaPacket, ts: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SlotSource(Protocol):
+    """What airs from an instant: the Planner, or a script in tests."""
+
+    def slot_at(self, at: dt.datetime) -> Slot: ...
+
+
+MuxerFactory = Callable[[Callable[[list[Chunk]], None], str], Muxer]
 
 
 @dataclass
@@ -62,6 +94,7 @@ class _Segment:
     cursor: ItemCursor | None = None
     asrun: int | None = None
     last_packet: float = 0.0
+    flowing: bool = False
     closed: bool = False
 
 
@@ -72,7 +105,7 @@ class PlayoutEngine:
         self,
         channel_number: int,
         channel_name: str,
-        planner: Planner,
+        planner: SlotSource,
         deps: PlayoutDeps,
         emit: Callable[[list[Chunk]], None],
         tuned_at: dt.datetime | None = None,
@@ -86,15 +119,19 @@ class PlayoutEngine:
         self.channel_number = channel_number
         self._name = channel_name
         self._planner = planner
-        self._ahead = SlotsAhead(self._planned, f"schedule {channel_number}")
+        name = f"schedule {channel_number}"
+        executor = None if deps.lookups is None else deps.lookups(name)
+        self._ahead = SlotsAhead(self._planned, name, executor)
         self._deps = deps
-        self._muxer = TsMuxer(emit, deps.profile)
+        self._muxer = deps.muxer(emit, channel_name)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"playout {channel_number}")
         self._on_failure = on_failure
         self._recovered_at = float("-inf")
         self._upcoming: _Segment | None = None
         self._released = BASE_TICKS
+        self._rejoins: dict[tuple[int | None, dt.datetime], int] = {}
+        self._sign_off: str | None = None
         now = deps.clock.now()
         self._w0 = now if tuned_at is None or tuned_at > now else tuned_at
         self._mono0 = deps.clock.monotonic() - (now - self._w0).total_seconds()
@@ -102,6 +139,10 @@ class PlayoutEngine:
 
     def start(self) -> None:
         self._thread.start()
+
+    def sign_off(self, reason: str) -> None:
+        """End the channel on a few seconds of slate, then stop (it left the air)."""
+        self._sign_off = reason
 
     def stop(self, timeout: float | None = 10.0) -> bool:
         """Stop playout and wait until every producer is reaped; False if `timeout` ran out."""
@@ -118,11 +159,41 @@ class PlayoutEngine:
         frames = round((wall - self._w0).total_seconds() * self._deps.profile.fps)
         return BASE_TICKS + frames * self._deps.profile.frame_ticks
 
+    def _on_air(self, tick: int) -> float:
+        """The monotonic instant `tick` is on air (it is sent `lead_s` before)."""
+        return self._mono0 + (tick - BASE_TICKS) / TICKS_PER_SECOND
+
     def _pace(self, tick: int) -> None:
         clock = self._deps.clock
-        due = self._mono0 + (tick - BASE_TICKS) / TICKS_PER_SECOND - self._deps.lead_s
+        due = self._on_air(tick) - self._deps.lead_s
         while not self._stop.is_set() and (wait := due - clock.monotonic()) > 0:
-            self._stop.wait(min(wait, 0.05))
+            clock.sleep(min(wait, 0.05))
+
+    def _late_by(self, tick: int) -> float:
+        return self._deps.clock.monotonic() - self._on_air(tick)
+
+    def _catch_up(self, tick: int) -> None:
+        """Let `tick` go on air now when playout has fallen behind it.
+
+        What was late is not sent in a burst to catch up: the channel's clock moves on by the
+        delay instead, and what airs next is looked up at the new instant (so it starts at
+        its scheduled offset, and the boundaries after it stay on the schedule).
+        """
+        late = self._late_by(tick)
+        if late > 0:
+            self._mono0 += late
+            self._w0 += dt.timedelta(seconds=late)
+
+    def _slow_start(self, segment: _Segment, tick: int) -> None:
+        """A producer that took long to start airs from where it started, the channel's
+        clock moved on by the delay, and its slot ends on schedule (so it airs shorter)."""
+        self._catch_up(tick)
+        cursor = segment.cursor
+        assert cursor is not None
+        if segment.slot.end_utc is not None:
+            cursor.end = max(
+                self._tick_at(segment.slot.end_utc), tick + self._deps.profile.frame_ticks
+            )
 
     # -- segments ----------------------------------------------------------------------------
     def _open(self, at: dt.datetime, state: DirectorState, wait: float = LOOKUP_WAIT_S) -> _Segment:
@@ -198,28 +269,28 @@ class PlayoutEngine:
 
         What follows starts on the scheduled boundary tick, never where the last picture
         happened to end: starting early would leave audio (which runs to the boundary) behind
-        its picture and push every later item off the schedule.
+        its picture and push every later item off the schedule. A producer that failed is
+        resumed where the schedule is now; a file that simply ran out airs slate to the end.
         """
         cursor = current.cursor
         assert cursor is not None
+        if self._sign_off is not None and current.slot.reason == self._sign_off:
+            raise _SignedOff(self._sign_off)
         short = cursor.shortfall_ticks() > SHORTFALL_FRAMES * self._deps.profile.frame_ticks
+        if error is not None and (cursor.end is None or short):
+            return self._rejoin(current, error)
         failure = None
-        if cursor.end is not None and (short or error):
+        if cursor.end is not None and short:
             seconds = cursor.shortfall_ticks() / TICKS_PER_SECOND
-            failure = error or f"producer ended {seconds:.1f} s early"
+            failure = f"picture ended {seconds:.1f} s before the slot"
         status: Status | None = (
             "interrupted" if failure and current.slot.status == "aired" else None
         )
         self._close(current, status, failure)
         floor = cursor.audio_end
         state = self._deps.director.state
-        if failure is not None and short and current.slot.end_utc is not None:
-            start = cursor.video_end
-            slot = Slot(
-                "slate", self._wall_at(start), current.slot.end_utc, current.slot.item,
-                status="substituted", reason=failure,
-            )  # fmt: skip
-            return self._begin(self._segment(slot, state), start, floor)
+        if failure is not None and current.slot.end_utc is not None:
+            return self._slate_rest(current, cursor, failure)
         start = cursor.video_end if cursor.end is None else cursor.end
         at = current.slot.end_utc or self._wall_at(start)
         upcoming, self._upcoming = self._upcoming, None
@@ -228,6 +299,45 @@ class PlayoutEngine:
                 self._close(upcoming, None, None)
             upcoming = self._open(at, state)
         return self._begin(upcoming, start, floor)
+
+    def _slate_rest(self, current: _Segment, cursor: ItemCursor, reason: str) -> _Segment:
+        """Slate from where `current` stopped to the end of its slot."""
+        start = cursor.video_end
+        end = current.slot.end_utc or self._wall_at(start) + UNSCHEDULED_SLATE
+        slot = Slot(
+            "slate", self._wall_at(start), end, current.slot.item,
+            status="substituted", reason=reason,
+        )  # fmt: skip
+        return self._begin(self._segment(slot, self._deps.director.state), start, cursor.audio_end)
+
+    def _rejoin(self, current: _Segment, reason: str) -> _Segment:
+        """`current`'s producer failed, stalled or fell behind: air what the schedule says now.
+
+        The channel's timeline goes on without a break; a late one moves its clock on rather
+        than burst (`_catch_up`), and a new producer starts at the item's scheduled offset.
+        A file that fails again and again in one slot airs slate for the rest of it.
+        """
+        cursor = current.cursor
+        assert cursor is not None
+        aired = current.slot.status == "aired"
+        self._close(current, "interrupted" if aired else None, reason)
+        self._drop_upcoming()
+        self._catch_up(cursor.video_end)
+        item = current.slot.item
+        key = (None if item is None else item.event_id, self._slot_start(current))
+        tries = self._rejoins.get(key, 0)
+        if current.slot.action == "file" and tries >= REJOINS_PER_SLOT:
+            log.warning("channel %s: %s; slate to the slot's end", self.channel_number, reason)
+            return self._slate_rest(current, cursor, f"{reason} (again: slate to the slot's end)")
+        self._rejoins[key] = tries + 1
+        log.warning("channel %s: %s; rejoining the schedule", self.channel_number, reason)
+        segment = self._open(self._wall_at(cursor.video_end), self._deps.director.state)
+        return self._begin(segment, cursor.video_end, cursor.audio_end)
+
+    @staticmethod
+    def _slot_start(segment: _Segment) -> dt.datetime:
+        item = segment.slot.item
+        return segment.slot.start_utc if item is None else item.start_utc
 
     def _cut(self, current: _Segment, state: DirectorState) -> _Segment:
         """The director changed mode: end what is on air now and follow the new mode."""
@@ -241,17 +351,35 @@ class PlayoutEngine:
         segment = self._open(self._wall_at(cursor.video_end), state)
         return self._begin(segment, cursor.video_end, cursor.audio_end)
 
+    def _signing_off(self, current: _Segment, reason: str) -> _Segment:
+        """The channel left the air: a last few seconds of slate, then playout ends."""
+        cursor = current.cursor
+        assert cursor is not None
+        self._close(current, "interrupted" if current.slot.status == "aired" else None, reason)
+        self._drop_upcoming()
+        start = self._wall_at(cursor.video_end)
+        slot = Slot(
+            "slate", start, start + dt.timedelta(seconds=SIGN_OFF_S),
+            status="substituted", reason=reason,
+        )  # fmt: skip
+        segment = self._segment(slot, self._deps.director.state)
+        return self._begin(segment, cursor.video_end, cursor.audio_end)
+
     # -- the loop ----------------------------------------------------------------------------
     def _run(self) -> None:
         segment: _Segment | None = None
         failure: Exception | None = None
         try:
             segment = self._begin(
-                self._open(self._w0, self._deps.director.state, STALL_S), BASE_TICKS, BASE_TICKS
+                self._open(self._w0, self._deps.director.state, FIRST_PACKET_S),
+                BASE_TICKS,
+                BASE_TICKS,
             )
             while not self._stop.is_set():
                 try:
                     segment = self._step(segment)
+                except _SignedOff:
+                    break
                 except Exception as error:
                     segment = self._recover(segment, error)
         except Exception as error:
@@ -266,8 +394,11 @@ class PlayoutEngine:
                 self._muxer.close()
             except Exception:
                 log.exception("channel %s: playout did not close cleanly", self.channel_number)
-            if failure is not None and self._on_failure is not None:
-                self._on_failure(failure)
+            if self._on_failure is not None:
+                if failure is not None:
+                    self._on_failure(failure)
+                elif self._sign_off is not None and not self._stop.is_set():
+                    self._on_failure(_SignedOff(self._sign_off))
 
     def _recover(self, segment: _Segment, error: Exception) -> _Segment:
         """Air slate in place of a segment whose playout raised.
@@ -276,24 +407,21 @@ class PlayoutEngine:
         ago: an error that recurs whatever airs is not the item's fault.
         """
         now = self._deps.clock.monotonic()
-        if segment.cursor is None or now - self._recovered_at < STALL_S:
+        if segment.cursor is None or now - self._recovered_at < FIRST_PACKET_S:
             raise error
         self._recovered_at = now
         log.error("channel %s: playout error, airing slate: %s", self.channel_number, error)
         cursor = segment.cursor
         self._close(segment, "interrupted" if segment.slot.status == "aired" else None, str(error))
         self._drop_upcoming()
-        start = self._wall_at(cursor.video_end)
-        slot = Slot(
-            "slate", start, segment.slot.end_utc or start + UNSCHEDULED_SLATE, segment.slot.item,
-            status="substituted", reason=f"playout error: {error}",
-        )  # fmt: skip
-        slate = self._segment(slot, self._deps.director.state)
-        return self._begin(slate, cursor.video_end, cursor.audio_end)
+        self._catch_up(cursor.video_end)
+        return self._slate_rest(segment, cursor, f"playout error: {error}")
 
     def _step(self, segment: _Segment) -> _Segment:
         cursor = segment.cursor
         assert cursor is not None
+        if self._sign_off is not None and segment.slot.reason != self._sign_off:
+            return self._signing_off(segment, self._sign_off)
         state = self._deps.director.state
         if state.version != segment.mode_version:
             if state.mode == "emergency" or segment.slot.action == "emergency":
@@ -303,6 +431,7 @@ class PlayoutEngine:
         end = segment.slot.end_utc
         if (
             self._upcoming is None
+            and self._sign_off is None
             and cursor.end is not None
             and end is not None
             and self._released >= cursor.end - prefetch_ticks
@@ -315,18 +444,31 @@ class PlayoutEngine:
         got = segment.source.get(timeout=0.05)
         now = self._deps.clock.monotonic()
         if got is None:
-            if now - segment.last_packet > STALL_S:
-                return self._next(segment, f"producer stalled for {STALL_S:.0f} s")
+            silent = now - segment.last_packet
+            if silent > (STALL_S if segment.flowing else FIRST_PACKET_S):
+                return self._next(segment, f"producer stalled for {silent:.1f} s")
+            if segment.flowing and self._late_by(cursor.video_end) > LATE_S:
+                return self._next(
+                    segment, f"producer fell {self._late_by(cursor.video_end):.1f} s behind"
+                )
             return segment
         segment.last_packet = now
+        segment.flowing = True
         if isinstance(got, SourceEnd):
             return self._next(segment, got.error)
         for item, tick in cursor.place(got):
+            late = self._late_by(tick)
+            if late > LATE_S:
+                if segment.asrun is not None:
+                    return self._rejoin(segment, f"producer fell {late:.1f} s behind")
+                self._slow_start(segment, tick)
             self._pace(tick)
             if segment.asrun is None:
                 segment.asrun = self._log_start(segment.slot, cursor.start)
             self._muxer.send(item, tick)
             self._released = max(self._released, tick)
+        if cursor.sound_alone_ticks() > PICTURE_LAG_S * TICKS_PER_SECOND:
+            return self._next(segment, None)  # sound alone goes on: the picture has ended
         audio_done = cursor.end is not None and cursor.audio_end >= cursor.end
         if cursor.video_complete and audio_done:
             return self._next(segment, None)
@@ -342,3 +484,7 @@ class PlayoutEngine:
             slot.status,
             slot.reason,
         )
+
+
+class _SignedOff(Exception):
+    """The channel left the air (removed or deactivated); its playout has ended."""

@@ -54,6 +54,9 @@ class ProducerFactory:
             "-map", "0:v:0", "-map", audio_input,
             "-vf", f"{p.video_filter()},tpad=stop_mode=clone:stop_duration={TAIL_HOLD_S}",
             "-af", p.audio_filter(),
+            # Padded sound ends with the picture: a file shorter than its slot ends its
+            # producer (playout airs slate for the rest) instead of sending sound alone.
+            "-shortest",
             "-t", f"{duration_s:.3f}",
             *p.encode_args(),
         ]  # fmt: skip
@@ -85,7 +88,8 @@ class ProducerFactory:
         for index, line in enumerate(lines):
             text_file = self._text_file(line)
             parts.append(
-                f"drawtext=fontfile={font}:textfile={_filter_path(text_file)}:"
+                # expansion=none: a '%' in the text ("100% Hits") is text, not a directive.
+                f"drawtext=fontfile={font}:textfile={_filter_path(text_file)}:expansion=none:"
                 f"fontcolor=white:fontsize={size}:x=(w-text_w)/2:y={top + index * step}"
             )
         return ",".join(parts)

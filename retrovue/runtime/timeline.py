@@ -29,6 +29,8 @@ class ItemCursor:
     _origin: int | None = field(default=None, init=False)
     _audio_shift: int | None = field(default=None, init=False)
     _held_audio: list[MediaPacket] = field(default_factory=list, init=False)
+    _video_src: int | None = field(default=None, init=False)  # producer time of the last of each
+    _audio_src: int | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.video_end = self.start
@@ -42,6 +44,12 @@ class ItemCursor:
     def video_complete(self) -> bool:
         """The span's picture is complete (to within a frame)."""
         return self.end is not None and self.video_end >= self.end - self.frame_ticks // 2
+
+    def sound_alone_ticks(self) -> int:
+        """How far the producer's sound has run past its last picture (its own clock)."""
+        if self._video_src is None or self._audio_src is None:
+            return 0
+        return max(self._audio_src - self._video_src - self.frame_ticks, 0)
 
     def shortfall_ticks(self) -> int:
         return 0 if self.end is None else max(self.end - self.video_end, 0)
@@ -66,6 +74,7 @@ class ItemCursor:
 
     def _place_video(self, item: MediaPacket) -> list[tuple[MediaPacket, int]]:
         assert self._origin is not None
+        self._video_src = item.dts
         ts = self.start + item.dts - self._origin
         if ts < self.video_end or (self.end is not None and ts >= self.end):
             return []
@@ -77,6 +86,7 @@ class ItemCursor:
         relative = item.dts - self._origin
         if relative < 0:
             return []  # encoder priming before the first picture
+        self._audio_src = item.dts
         if self._audio_shift is None:
             self._audio_shift = max(0, self.audio_floor - (self.start + relative))
         ts = self.start + relative + self._audio_shift

@@ -22,6 +22,7 @@ class Recording:
     sent: float  # time.time() just before the request
     answered: float  # time.time() when the response headers arrived
     stream_ended: bool  # the station ended the stream before we stopped reading
+    longest_wait_s: float = 0.0  # the longest the client waited for bytes after the first
 
 
 def record_for(base: str, number: int, path: Path, seconds: float) -> Recording:
@@ -32,14 +33,20 @@ def record_for(base: str, number: int, path: Path, seconds: float) -> Recording:
             answered = time.time()
             assert response.status_code == 200
             ended = True
+            longest = 0.0
             with path.open("wb") as sink:
                 started = time.monotonic()
+                last: float | None = None
                 for data in response.iter_bytes():
+                    arrived = time.monotonic()
+                    if last is not None:
+                        longest = max(longest, arrived - last)
+                    last = arrived
                     sink.write(data)
-                    if time.monotonic() - started >= seconds:
+                    if arrived - started >= seconds:
                         ended = False
                         break
-    return Recording(path, sent, answered, ended)
+    return Recording(path, sent, answered, ended, longest)
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,9 @@ def _create_revision_triggers() -> None:
             f"""
             CREATE FUNCTION broadcast.catalog_gating_revision() RETURNS trigger AS $$
             BEGIN
-                UPDATE broadcast.broadcast_station_setting
-                SET value = (value::bigint + 1)::text WHERE key = '{REVISION_KEY}';
+                INSERT INTO broadcast.broadcast_station_setting (key, value)
+                VALUES ('{REVISION_KEY}', '1') ON CONFLICT (key) DO UPDATE
+                SET value = (broadcast_station_setting.value::bigint + 1)::text;
                 RETURN NULL;
             END
             $$ LANGUAGE plpgsql
@@ -89,8 +90,8 @@ def _create_revision_triggers() -> None:
         )
         return
     bump = (
-        "UPDATE broadcast_station_setting SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) "
-        f"WHERE key = '{REVISION_KEY}';"
+        f"INSERT INTO broadcast_station_setting (key, value) VALUES ('{REVISION_KEY}', '1') "
+        "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT);"
     )
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in GATING_COLUMNS)
     op.execute(
