@@ -136,8 +136,15 @@ class ChannelManager:
             if self._holders == 0:
                 await self._stop_engine()
 
+    def retire(self, reason: str) -> None:
+        """The channel left the air: its viewers see a last slate, then their streams end."""
+        if self._engine is not None:
+            log.info("channel %s signs off: %s", self.channel.number, reason)
+            self._engine.sign_off(reason)
+
     def _engine_failed(self, engine: PlayoutEngine) -> None:
-        """Playout ended by itself (it logged why): end every viewer and free the tuner."""
+        """Playout ended by itself (it logged why, or it signed off): end every viewer and
+        free the tuner."""
         if self._engine is engine:
             self._engine = None
             self._reap(engine)

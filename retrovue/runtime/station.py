@@ -24,7 +24,7 @@ from retrovue.runtime.channel_manager import ManagerSettings
 from retrovue.runtime.clients import ClientDoors
 from retrovue.runtime.clients.context import WILDCARD_HOSTS, local_address_towards
 from retrovue.runtime.clients.discovery import DiscoveryServers
-from retrovue.runtime.gating import WATCH_EVERY_S, GatingWatch
+from retrovue.runtime.gating import GatingWatch
 from retrovue.runtime.master_clock import MasterClock, SystemClock
 from retrovue.runtime.pages import page_routes
 from retrovue.runtime.playout import PlayoutDeps
@@ -155,13 +155,6 @@ async def _plan_forever(
         await asyncio.sleep(every)
 
 
-async def _watch_gating(watch: GatingWatch, every: float = WATCH_EVERY_S) -> None:
-    """Keep learning the catalog's gating revision, so a withdrawal is known before an outage."""
-    while True:
-        await asyncio.to_thread(watch.poll)
-        await asyncio.sleep(every)
-
-
 async def serve(settings: StationSettings, clock: MasterClock | None = None) -> None:
     """Run until SIGTERM/SIGINT; every producer is reaped and the as-run log flushed on exit."""
     clock = clock or SystemClock()
@@ -172,7 +165,7 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     watching: asyncio.Task[None] | None = None
     try:
         runtime = build_runtime(settings, service, clock)
-        watching = asyncio.create_task(_watch_gating(runtime.deps.gating))
+        watching = asyncio.create_task(runtime.watch())
         orchestrator = service.orchestrator(settings.horizon_hours)
         doors = await asyncio.to_thread(
             ClientDoors.build, service, clock.now, partial(render_xmltv, service),

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from retrovue.errors import NotFoundError, RetroVueError, TunerBusyError
 from retrovue.runtime.channel_manager import ChannelManager, ManagerSettings
+from retrovue.runtime.gating import WATCH_EVERY_S
 from retrovue.runtime.planner import ScheduleReader
 from retrovue.runtime.playout import PlayoutDeps
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
@@ -105,6 +106,25 @@ class StationRuntime:
             )
         manager.note_tune(asked)
         return manager
+
+    async def reconcile(self) -> None:
+        """Sign off the live channels that were removed or deactivated since they went live."""
+        try:
+            active = await self._active_channels()
+        except RetroVueError as error:
+            log.warning("channel list unreadable: %s", error)
+            return
+        for number, manager in list(self.managers.items()):
+            if number not in active and manager.live:
+                manager.retire(f"channel {number} left the air")
+
+    async def watch(self, every: float = WATCH_EVERY_S) -> None:
+        """Housekeeping for the station's life: learn the catalog's gating revision (so a
+        withdrawal is known before any outage) and sign off channels taken off the air."""
+        while True:
+            await asyncio.to_thread(self.deps.gating.poll)
+            await self.reconcile()
+            await asyncio.sleep(every)
 
     def drop_viewers(self) -> None:
         """End every viewer's stream (the station is shutting down)."""

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import httpx
 import pytest
+from capture_analysis import classify_colour
 from conftest import Clip, build_schedule, start_station
+from live_capture import Recording, record_for
 from sqlalchemy import select
 
+from retrovue.infra.admin_services import ChannelAdminService
 from retrovue.infra.db import open_database
 from retrovue.schedule_manager.models import AsRunEvent
 
@@ -108,3 +113,37 @@ def test_after_the_last_viewer_leaves_the_linger_ends_every_ffmpeg_child(
         assert httpx.get(f"{station.base}/healthz").json()["live_channels"] == []
     finally:
         station.stop()
+
+
+@pytest.mark.slow
+def test_a_channel_deactivated_on_air_ends_its_viewers_on_a_last_slate(
+    tmp_path: Path, clips: dict[str, Clip]
+) -> None:
+    schedule = build_schedule(
+        f"sqlite:///{tmp_path / 'rv.db'}", clips, ORDER, dt.datetime.now(dt.UTC)
+    )
+    station = start_station(schedule.url, tmp_path / "data")
+    done: list[Recording] = []
+    try:
+        viewer = threading.Thread(
+            target=lambda: done.append(record_for(station.base, 1, tmp_path / "off.ts", seconds=40))
+        )
+        viewer.start()
+        time.sleep(3)
+        db = open_database(schedule.url)
+        try:
+            ChannelAdminService(db).update_channel(1, active=False)
+        finally:
+            db.dispose()
+        turned_off = time.monotonic()
+        viewer.join(40)
+        ended_after = time.monotonic() - turned_off
+    finally:
+        station.stop()
+    assert done and done[0].stream_ended, "the viewer's stream did not end"
+    assert ended_after < 15, ended_after
+    rows = asrun_rows(schedule.url)
+    assert rows[-1].status == "substituted" and rows[-1].reason == "channel 1 left the air"
+    with av.open(str(tmp_path / "off.ts")) as container:
+        last = list(container.decode(video=0))[-5:]
+    assert {classify_colour(frame) for frame in last} == {"slate"}
