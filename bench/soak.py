@@ -25,39 +25,11 @@ from pathlib import Path
 
 import httpx
 from fanout import rss_bytes, tree
-from sqlalchemy import select
-from tune_in import ITEM_S, Station, make_source
+from tune_in import Station, make_source, seed
 
 from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
-from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
-from retrovue.infra.db import open_database
-from retrovue.schedule_manager.models import Channel, PlaylogEvent
 
 CHANNELS = (1, 2, 3)
-
-
-def seed(url: str, source: Path, start: dt.datetime, hours: float) -> None:
-    db = open_database(url)
-    try:
-        asset = AssetAdminService(db).add_asset("soak", ITEM_S * 1000, str(source), canonical=True)
-        for number in CHANNELS:
-            ChannelAdminService(db).create_channel(number, f"Soak {number}", grid_size=15)
-        with db.transaction() as session:
-            for number in CHANNELS:
-                channel_id = session.scalars(
-                    select(Channel.id).where(Channel.number == number)
-                ).one()
-                at = start
-                while at < start + dt.timedelta(hours=hours):
-                    end = at + dt.timedelta(seconds=ITEM_S)
-                    session.add(PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
-                        end_utc=end, kind="program", asset_id=asset["id"], in_point_ms=0,
-                        program_group=int(at.timestamp()),
-                    ))  # fmt: skip
-                    at = end
-    finally:
-        db.dispose()
 
 
 @dataclass
@@ -134,7 +106,7 @@ def main() -> None:
     root.mkdir(parents=True, exist_ok=True)
     source = make_source(Ffmpeg(resolve_ffmpeg()), root / "source.mp4")
     database = root / f"soak-{os.getpid()}.db"
-    seed(f"sqlite:///{database}", source, dt.datetime.now(dt.UTC), args.minutes / 60 + 1)
+    seed(f"sqlite:///{database}", source, dt.datetime.now(dt.UTC), args.minutes / 60 + 1, CHANNELS)
     station = Station(f"sqlite:///{database}", root / "data", linger=30)
     stop = threading.Event()
     watches = [Watch(CHANNELS[n % len(CHANNELS)]) for n in range(args.viewers)]

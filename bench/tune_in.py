@@ -51,23 +51,29 @@ def make_source(ffmpeg: Ffmpeg, path: Path) -> Path:
     return path
 
 
-def seed(url: str, source: Path, start: dt.datetime, hours: float = 2) -> None:
-    """Channel 1 airing `source` back to back from `start`."""
+def seed(
+    url: str, source: Path, start: dt.datetime, hours: float = 2, numbers: tuple[int, ...] = (1,)
+) -> None:
+    """Channels `numbers` airing `source` back to back from `start`."""
     db = open_database(url)
     try:
-        ChannelAdminService(db).create_channel(1, "Bench", grid_size=15)
         asset = AssetAdminService(db).add_asset("bench", ITEM_S * 1000, str(source), canonical=True)
+        for number in numbers:
+            ChannelAdminService(db).create_channel(number, f"Bench {number}", grid_size=15)
         with db.transaction() as session:
-            channel_id = session.scalars(select(Channel.id).where(Channel.number == 1)).one()
-            at = start
-            while at < start + dt.timedelta(hours=hours):
-                end = at + dt.timedelta(seconds=ITEM_S)
-                session.add(PlaylogEvent(
-                    channel_id=channel_id, broadcast_day=at.date(), start_utc=at, end_utc=end,
-                    kind="program", asset_id=asset["id"], in_point_ms=0,
-                    program_group=int(at.timestamp()),
-                ))  # fmt: skip
-                at = end
+            for number in numbers:
+                channel_id = session.scalars(
+                    select(Channel.id).where(Channel.number == number)
+                ).one()
+                at = start
+                while at < start + dt.timedelta(hours=hours):
+                    end = at + dt.timedelta(seconds=ITEM_S)
+                    session.add(PlaylogEvent(
+                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
+                        end_utc=end, kind="program", asset_id=asset["id"], in_point_ms=0,
+                        program_group=int(at.timestamp()),
+                    ))  # fmt: skip
+                    at = end
     finally:
         db.dispose()
 
