@@ -5,15 +5,14 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import cast
 
-import pytest
 from hdhomerun_tool import STATION_DEVICE_ID, accepted_ids, corrupted
 
-from retrovue.infra.db import Database, open_database
+from retrovue.infra.db import Database
 from retrovue.runtime.clients import read_device_id
 from retrovue.runtime.clients.context import playlog_token
 
@@ -32,18 +31,6 @@ def _load(path: Path) -> ModuleType:
     sys.modules[path.stem] = module
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A database just made by the migrations (the shared fixture truncates the seeded row)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'station.db'}"
-    else:
-        url = request.getfixturevalue("fresh_pg_url")
-    db = open_database(url)
-    yield db
-    db.dispose()
 
 
 def test_the_seeded_device_id_is_stable_and_hdhomerun_config_accepts_it(
