@@ -28,13 +28,19 @@ SOURCES: Final = (
     ("demo-shows", "shows", "program", ""),
     ("demo-movies", "movies", "program", "movie"),
     ("demo-commercials", "commercials", "commercial", "commercial"),
-    ("demo-bumpers", "bumpers", "bumper", "bumper"),
+    ("demo-bumpers-in", "bumpers/into-break", "bumper", "bumper,bumper-in"),
+    ("demo-bumpers-out", "bumpers/out-of-break", "bumper", "bumper,bumper-out"),
 )  # fmt: skip
 
 
 def _block(number: int, **rule: Any) -> dict[str, Any]:
-    """A block rule with the channel's breaks: spots and its own ident, between bumpers."""
-    base = {"filler_tags": ["commercial", f"ident-{number}"], "bumper_tags": ["bumper"]}
+    """A block rule with the channel's breaks: spots and its own ident, between bumpers
+    ("we'll be right back" opens a break, "and now back to" closes it)."""
+    base = {
+        "filler_tags": ["commercial", f"ident-{number}"],
+        "bumper_in_tags": ["bumper-in"],
+        "bumper_out_tags": ["bumper-out"],
+    }
     return {"breaks": "chapters", "pad": "slate", **base, **rule}
 
 

@@ -234,6 +234,13 @@ SPOTS: Final = (
     ("Crunchy Os", 15), ("Kwik Car Wash", 15), ("Moonlight Mattress", 15), ("Blip Batteries", 15),
 )  # fmt: skip
 
+# Into a break and out of it, each in its own folder (the demo tags them by folder). Two short
+# lines each: one line "And now back to our programme" is wider than the 320-pixel frame.
+BUMPERS: Final = (
+    ("into-break", ("We'll be right back", "after these messages")),
+    ("out-of-break", ("And now back to", "our programme")),
+)
+
 
 def _xml(root: str, fields: dict[str, str]) -> str:
     element = ET.Element(root)
@@ -282,8 +289,9 @@ def demo_plan(channels: list[tuple[int, str]]) -> list[SampleFile]:
             SampleFile(f"commercials/{brand} ({seconds}s).mkv", "commercial", seconds,
                        (brand, "Buy now!"), "purple")
         )  # fmt: skip
-    for line in ("We'll be right back", "And now back to our programme"):
-        plan.append(SampleFile(f"bumpers/{line}.mkv", "bumper", 5, (line,), "black"))
+    for folder, lines in BUMPERS:
+        name = " ".join(lines)
+        plan.append(SampleFile(f"bumpers/{folder}/{name}.mkv", "bumper", 5, lines, "black"))
     for number, name in channels:
         plan.append(
             SampleFile(f"station_ids/channel-{number}/{name} ident.mkv", "station_id", 10,

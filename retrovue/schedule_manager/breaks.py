@@ -1,7 +1,8 @@
 """A program's slot laid out: program parts, and breaks filled with spots, bumpers and pad.
 
 Filler is any non-program catalog asset (commercial, promo, station_id, bumper) carrying at
-least one of the rule's `filler_tags`; bumpers likewise by `bumper_tags`.
+least one of the rule's `filler_tags`. A break opens with one bumper of the rule's opening
+side and closes with one of its closing side (see `bumper_side`), spots and pad between.
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from retrovue.schedule_manager.catalog import Catalog, Entry
 from retrovue.schedule_manager.models import RuleV1
 
 # Breaks shorter than this are merged: a 5-second "break" inside a sitcom helps no one.
 MIN_BREAK_MS = 30_000
+
+Side = Literal["in", "out"]
 
 
 class Event(NamedTuple):
@@ -72,12 +75,25 @@ class FillerPool:
         return chosen
 
 
+def bumper_side(rule: RuleV1, side: Side) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The tags that admit a bumper to one side of a break: (own, either, other side's).
+
+    A bumper carrying one of the side's own tags (`bumper_in_tags` opening a break,
+    `bumper_out_tags` closing it) may air there; so may one carrying a `bumper_tags` tag,
+    unless it also carries one of the other side's own tags.
+    """
+    ins = frozenset(t.lower() for t in rule.bumper_in_tags)
+    outs = frozenset(t.lower() for t in rule.bumper_out_tags)
+    either = frozenset(t.lower() for t in rule.bumper_tags)
+    return (ins, either, outs) if side == "in" else (outs, either, ins)
+
+
 class BreakFiller:
     """Fills break time for one channel-day; rotation is deterministic from a fixed start."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._pools: dict[tuple[str, ...], FillerPool] = {}
+        self._pools: dict[tuple[frozenset[str], ...], FillerPool] = {}
         self._seed = 0
 
     def restart(self, seed: int) -> None:
@@ -86,15 +102,44 @@ class BreakFiller:
         for pool in self._pools.values():
             pool.restart(seed)
 
-    def pool(self, tags: tuple[str, ...]) -> FillerPool:
-        key = tuple(sorted(t.lower() for t in tags))
+    def _pool(
+        self, own: frozenset[str], either: frozenset[str], other: frozenset[str]
+    ) -> FillerPool:
+        if not other:
+            own, either = own | either, frozenset()  # one pool per set of admitting tags
+        key = (own, either, other)
         if key not in self._pools:
-            wanted = set(key)
-            spots = (e for e in self.catalog.non_programs() if not e.tags.isdisjoint(wanted))
+            spots = (
+                e
+                for e in self.catalog.non_programs()
+                if not e.tags.isdisjoint(own)
+                or (not e.tags.isdisjoint(either) and e.tags.isdisjoint(other))
+            )
             pool = FillerPool(spots)
             pool.restart(self._seed)
             self._pools[key] = pool
         return self._pools[key]
+
+    def pool(self, tags: tuple[str, ...]) -> FillerPool:
+        """Non-programs carrying at least one of `tags`."""
+        return self._pool(frozenset(t.lower() for t in tags), frozenset(), frozenset())
+
+    def bumpers(self, rule: RuleV1, side: Side) -> FillerPool:
+        """The bumpers that may open (`in`) or close (`out`) a break under `rule`.
+
+        A rule with `bumper_tags` alone gets one pool for both sides, as it always had.
+        """
+        return self._pool(*bumper_side(rule, side))
+
+    def _bumper(self, rule: RuleV1, side: Side, most_ms: int, used: set[int]) -> Entry | None:
+        pool = self.bumpers(rule, side)
+        if not pool:
+            return None
+        picked = pool.take(most_ms, used, limit=1)
+        if not picked and side == "out":
+            # A lone bumper may close the break it opened; spots still never repeat.
+            picked = pool.take(most_ms, set(), limit=1)
+        return picked[0] if picked else None
 
     def fill(self, rule: RuleV1, start: int, length: int, group: int, day: dt.date) -> list[Event]:
         """Events covering exactly [start, start + length)."""
@@ -104,18 +149,10 @@ class BreakFiller:
         closing: Entry | None = None
         if rule.breaks != "none":
             used: set[int] = set()
-            bumpers = self.pool(rule.bumper_tags) if rule.bumper_tags else None
-            if bumpers:
-                opening = bumpers.take(length // 2, used, limit=1)
-                closing_pick = bumpers.take(length // 2, used, limit=1) if opening else []
-                if opening and not closing_pick:
-                    # A lone bumper may close the break it opened; spots still never repeat.
-                    closing_pick = bumpers.take(length // 2, set(), limit=1)
-                if closing_pick:
-                    pieces.extend(opening)
-                    closing = closing_pick[0]
-                else:
-                    used.clear()
+            opening = self._bumper(rule, "in", length // 2, used)
+            closing = self._bumper(rule, "out", length // 2, used)
+            if opening is not None:
+                pieces.append(opening)
             budget = length - sum(p.duration_ms for p in pieces)
             budget -= closing.duration_ms if closing else 0
             spots = self.pool(rule.filler_tags) if rule.filler_tags else None

@@ -20,6 +20,10 @@ from retrovue.schedule_manager.models import CatalogAsset
 
 BREAK_MARKER_KINDS = frozenset({"chapter", "break"})
 
+# An episode's place in its series: season, episode, air date (ISO, "" when unknown), the
+# episode's title, and the asset id last so that no two assets ever tie.
+OrderKey = tuple[int, int, str, str, int]
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -36,10 +40,26 @@ class Entry:
     rating: str | None = None
     breaks: tuple[int, ...] = ()
     file_path: str = ""
+    air_date: dt.date | None = None
+    episode_title: str | None = None
 
     @property
-    def episode_order(self) -> tuple[int, int, str, int]:
-        return (self.season or 0, self.episode or 0, self.title, self.id)
+    def episode_order(self) -> OrderKey:
+        """(season, episode, air date, title) order; a missing number counts as 0."""
+        aired = self.air_date.isoformat() if self.air_date else ""
+        title = self.episode_title or self.title
+        return (self.season or 0, self.episode or 0, aired, title, self.id)
+
+
+def order_key(raw: object) -> OrderKey | None:
+    """An order key read back from stored JSON, or None when it is not one."""
+    if not isinstance(raw, list | tuple) or len(raw) != 5:
+        return None
+    season, episode, aired, title, asset_id = raw
+    numbers_ok = all(type(n) is int for n in (season, episode, asset_id))
+    if not (numbers_ok and isinstance(aired, str) and isinstance(title, str)):
+        return None
+    return (season, episode, aired, title, asset_id)
 
 
 def break_candidates(markers: object, duration_ms: int) -> tuple[int, ...]:
@@ -87,6 +107,8 @@ class Catalog:
                 table.c.series,
                 table.c.season,
                 table.c.episode,
+                table.c.episode_title,
+                table.c.air_date,
                 table.c.rating,
                 table.c.markers,
                 table.c.file_path,
@@ -105,6 +127,8 @@ class Catalog:
                 rating=row.rating.upper() if row.rating else None,
                 breaks=break_candidates(row.markers, int(row.duration_ms)),
                 file_path=row.file_path,
+                air_date=row.air_date,
+                episode_title=row.episode_title,
             )
             for row in rows
         )

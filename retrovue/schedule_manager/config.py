@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from retrovue.errors import NotFoundError
 from retrovue.schedule_manager.airing import ChannelInfo
-from retrovue.schedule_manager.models import Channel, ScheduleDay, TemplateBlock
+from retrovue.schedule_manager.models import Channel, ScheduleDay, StationSetting, TemplateBlock
 from retrovue.schedule_manager.planner import Block
 from retrovue.schedule_manager.timemath import ChannelClock
+
+DEVICE_ID_KEY = "hdhomerun_device_id"
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,10 @@ class ChannelConfig:
     group: str | None
     logo: str | None
     active: bool
+    station: str | None = None  # the station's token in guide ids (see `xmltv_id`)
 
     @classmethod
-    def of(cls, row: Channel) -> ChannelConfig:
+    def of(cls, row: Channel, station: str | None = None) -> ChannelConfig:
         clock = ChannelClock(
             row.timezone, row.grid_size_minutes, row.grid_offset_minutes, row.rollover_minutes
         )
@@ -45,6 +48,7 @@ class ChannelConfig:
             row.group_title,
             row.logo,
             row.active,
+            station,
         )
 
     @property
@@ -56,27 +60,42 @@ class ChannelConfig:
             group=self.group,
             logo=self.logo,
             active=self.active,
-            xmltv_id=xmltv_id(self.number),
+            xmltv_id=xmltv_id(self.number, self.station),
         )
 
 
-def xmltv_id(number: int) -> str:
-    """The dotted XMLTV channel id, stable across rebuilds."""
-    return f"{number}.retrovue"
+def xmltv_id(number: int, station: str | None) -> str:
+    """The channel's XMLTV id (also the M3U's tvg-id): `ch<number>.<station>.retrovue`.
+
+    Guide clients have merged channels whose ids start with their numbers (`1.x` and `10.x`):
+    here no id starts with a digit or is a prefix or suffix of another, and the station's
+    token keeps two RetroVue stations apart. Display names still carry the number.
+    """
+    return f"ch{number}.{station}.retrovue" if station else f"ch{number}.retrovue"
+
+
+def station_token(session: Session) -> str | None:
+    """The station's HDHomeRun device id, lower-cased, as the token of its guide ids.
+
+    None only for a database whose seeded row was removed by hand; ids then carry no token.
+    """
+    setting = session.get(StationSetting, DEVICE_ID_KEY)
+    return None if setting is None else setting.value.strip().lower() or None
 
 
 def load_channels(session: Session, active_only: bool = True) -> list[ChannelConfig]:
     query = select(Channel).order_by(Channel.number)
     if active_only:
         query = query.where(Channel.active.is_(True))
-    return [ChannelConfig.of(row) for row in session.scalars(query)]
+    station = station_token(session)
+    return [ChannelConfig.of(row, station) for row in session.scalars(query)]
 
 
 def load_channel(session: Session, number: int) -> ChannelConfig:
     row = session.scalar(select(Channel).where(Channel.number == number))
     if row is None:
         raise NotFoundError("channel", number)
-    return ChannelConfig.of(row)
+    return ChannelConfig.of(row, station_token(session))
 
 
 def templates_by_day(

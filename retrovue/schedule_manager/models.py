@@ -326,6 +326,10 @@ class RuleV1(BaseModel):
     breaks: Literal["chapters", "even", "end", "none"] = "chapters"
     break_count: int = Field(default=3, ge=0, le=20)
     filler_tags: tuple[str, ...] = ("commercial",)
+    # Bumpers: `bumper_in_tags` open a break, `bumper_out_tags` close it, `bumper_tags` may
+    # do either, except that one carrying a tag of the other side's list never airs here.
+    bumper_in_tags: tuple[str, ...] = ()
+    bumper_out_tags: tuple[str, ...] = ()
     bumper_tags: tuple[str, ...] = ()
     pad: Literal["slate", "black"] = "slate"
 

@@ -7,6 +7,7 @@ state the day before left and comes out the same.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -14,7 +15,7 @@ import random
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
-from retrovue.schedule_manager.catalog import Catalog, Entry
+from retrovue.schedule_manager.catalog import Catalog, Entry, OrderKey, order_key
 from retrovue.schedule_manager.models import RATING_RANK, RuleV1
 
 Book = dict[str, Any]
@@ -75,10 +76,10 @@ class Pool(list[Entry]):
         self.series: dict[str, list[Entry]] = {}
         for entry in self:
             self.series.setdefault(entry.series or "", []).append(entry)
-        self.position: dict[int, int] = {}
-        for episodes in self.series.values():
+        self.keys: dict[str, list[OrderKey]] = {}
+        for name, episodes in self.series.items():
             episodes.sort(key=lambda e: e.episode_order)
-            self.position.update((e.id, i) for i, e in enumerate(episodes))
+            self.keys[name] = [e.episode_order for e in episodes]
 
 
 class Selector:
@@ -110,12 +111,17 @@ def _fits(entry: Entry, max_ms: int | None) -> bool:
 
 
 class Sequential:
-    """Episodes in order, a cursor per series; series in a block take turns."""
+    """Episodes in order, a cursor per series; series in a block take turns.
+
+    The cursor is the order key of the episode aired last, so the next pick is the first
+    episode after it in the pool as it is now, whether or not that episode is still there.
+    """
 
     def __init__(self, pool: Pool, book: Book) -> None:
         self.book = book
         self.series = pool.series
-        self.position = pool.position
+        self.keys = pool.keys
+        self.by_id = pool.by_id
         # The series least recently aired go first; kept in order as picks are made.
         self.turn = sorted(self.series, key=lambda s: (self._state(s).get("last_at", -1), s))
 
@@ -123,10 +129,20 @@ class Sequential:
         state: dict[str, Any] = self.book.setdefault(cursor_key("sequential", series), {})
         return state
 
+    def _last(self, series: str) -> OrderKey | None:
+        state = self._state(series)
+        kept = order_key(state.get("last_key"))
+        if kept is not None:
+            return kept
+        # A cursor stored before keys were kept names only the asset; it helps while it airs.
+        asset_id = state.get("last_id")
+        last = self.by_id.get(asset_id) if isinstance(asset_id, int) else None
+        return None if last is None else last.episode_order
+
     def _next(self, series: str) -> Entry:
         episodes = self.series[series]
-        last = self._state(series).get("last_id")
-        index = self.position.get(last, -1) + 1 if isinstance(last, int) else 0
+        last = self._last(series)
+        index = 0 if last is None else bisect.bisect_right(self.keys[series], last)
         return episodes[index % len(episodes)]
 
     def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
@@ -139,7 +155,8 @@ class Sequential:
 
     def take(self, entry: Entry, at_ms: int) -> None:
         series = entry.series or ""
-        self._state(series).update(last_id=entry.id, last_at=at_ms)
+        key = list(entry.episode_order)
+        self._state(series).update(last_id=entry.id, last_key=key, last_at=at_ms)
         if series in self.turn:
             self.turn.remove(series)
             self.turn.append(series)

@@ -20,6 +20,7 @@ from retrovue.schedule_manager.asrun import AsRunEntry, write_entries
 from retrovue.schedule_manager.breaks import BreakFiller
 from retrovue.schedule_manager.catalog import Catalog
 from retrovue.schedule_manager.config import (
+    DEVICE_ID_KEY,
     load_blocks,
     load_channel,
     load_channels,
@@ -31,7 +32,6 @@ from retrovue.schedule_manager.rules import Selector, book_before
 from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
 from retrovue.schedule_manager.timemath import from_ms
 
-DEVICE_ID_KEY = "hdhomerun_device_id"
 CATALOG_REVISION_KEY = "catalog_revision"  # bumped by triggers on every gating change
 
 

@@ -68,6 +68,22 @@ def _channel(root: ET.Element, info: ChannelInfo, base_url: str | None) -> None:
         _element(element, "icon", src=icon)
 
 
+def xmltv_ns(season: int | None, episode: int | None) -> str | None:
+    """The zero-based `season.episode.` number; None when neither part can be given.
+
+    Zero-based, xmltv_ns has no way to say "episode 0" (a pilot before episode 1) or
+    "season 0" (specials): such a part is left empty, which the format reads as unknown,
+    and the onscreen number keeps the catalog's own numbering.
+    """
+    parts = ["" if n is None or n < 1 else str(n - 1) for n in (season, episode)]
+    return None if parts == ["", ""] else f"{parts[0]}.{parts[1]}."
+
+
+def onscreen(season: int | None, episode: int) -> str:
+    """`S01E02` as the catalog numbers it; `E02` when the season is not known."""
+    return f"E{episode:02d}" if season is None else f"S{season:02d}E{episode:02d}"
+
+
 def _has_program(items: list[ScheduledItem], group: int) -> bool:
     first = itertools.takewhile(lambda i: i.program_group == group, items)
     return any(i.kind == "program" and i.asset_id for i in first)
@@ -127,10 +143,10 @@ def _programme(root: ET.Element, info: ChannelInfo, zone: Any, entry: Entry, ass
     for tag in list(asset.tags or [])[:3]:
         _text(element, "category", str(tag))
     if asset.episode is not None:
-        season = f"{asset.season - 1}" if asset.season else ""
-        _text(element, "episode-num", f"{season}.{asset.episode - 1}.", system="xmltv_ns")
-        onscreen = f"S{asset.season or 0:02d}E{asset.episode:02d}"
-        _text(element, "episode-num", onscreen, system="onscreen")
+        numbered = xmltv_ns(asset.season, asset.episode)
+        if numbered is not None:
+            _text(element, "episode-num", numbered, system="xmltv_ns")
+        _text(element, "episode-num", onscreen(asset.season, asset.episode), system="onscreen")
     if asset.air_date is not None:
         _element(element, "previously-shown", start=asset.air_date.strftime("%Y%m%d"))
     if asset.rating:
@@ -155,7 +171,8 @@ def render_xmltv(
     """
     db = source if isinstance(source, Database) else source.database
     service = ScheduleService(db)
-    infos = [c for c in service.list_channels() if channels is None or c.number in set(channels)]
+    wanted = None if channels is None else set(channels)  # read once: it may be an iterator
+    infos = [c for c in service.list_channels() if wanted is None or c.number in wanted]
     root = ET.Element("tv", {"generator-info-name": "RetroVue", "source-info-name": "RetroVue"})
     for info in infos:
         _channel(root, info, base_url)
@@ -171,8 +188,7 @@ def render_xmltv(
             info.number: _entries(schedules[info.number], openings.get(info.number))
             for info in infos
         }
-        wanted = {e.asset_id for rows in entries.values() for e in rows if e.asset_id}
-        ids = sorted(wanted)
+        ids = sorted({e.asset_id for rows in entries.values() for e in rows if e.asset_id})
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             for row in session.execute(select(ASSETS).where(ASSETS.c.id.in_(chunk))):
                 assets[row.id] = row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from pathlib import Path
 
 import av
@@ -9,6 +11,9 @@ import pytest
 
 from retrovue.cli.app import main
 from retrovue.infra.bootstrap import open_station
+from retrovue.infra.db import open_database
+from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
+from retrovue.schedule_manager.schedule_service import ScheduleService
 
 pytestmark = pytest.mark.slow
 
@@ -86,3 +91,30 @@ def test_episodes_carry_chapters_and_nfo_sidecars(
         with av.open(str(episode)) as container:
             assert len(container.chapters()) == 3
     assert all((show / "tvshow.nfo").is_file() for show in (media / "shows").iterdir())
+
+
+def test_the_demo_breaks_open_with_right_back_and_close_with_now_back_to(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    media, url = demo_media(tmp_path_factory), f"sqlite:///{tmp_path / 'demo.db'}"
+    assert main(["--db", url, "demo", "--dir", str(media), "--quiet"]) == 0
+    db = open_database(url)
+    try:
+        # The demo assigns its templates from today on: plan the next hours as the station would.
+        now = dt.datetime.now(dt.UTC)
+        ScheduleOrchestrator(db, horizon_hours=4).run_once(now)
+        service = ScheduleService(db)
+        breaks = []
+        for number in (2, 3, 4):
+            items = service.items_between(number, now, now + dt.timedelta(hours=4))
+            runs = itertools.groupby(items, key=lambda i: (i.program_group, i.kind == "program"))
+            # The window's edges may cut a channel's first and last break.
+            breaks += [list(run) for (_, program), run in runs if not program][1:-1]
+    finally:
+        db.dispose()
+    assert len(breaks) >= 3 * 6, "four hours of three channels hold many breaks"
+    for found in breaks:
+        opening, closing = found[0].file_path or "", found[-1].file_path or ""
+        assert "/bumpers/into-break/We'll be right back" in opening, found
+        assert "/bumpers/out-of-break/And now back to" in closing, found
+        assert all("/bumpers/" not in (i.file_path or "") for i in found[1:-1])

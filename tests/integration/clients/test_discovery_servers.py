@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import socket
 import subprocess
 import threading
@@ -12,23 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hdhomerun_tool import IN_CI, need_tool
+from hdhomerun_tool import STATION_DEVICE_ID as DEVICE_ID
 
 from retrovue.runtime.clients import ClientConfig, DiscoveryServers, start_discovery
 from retrovue.runtime.clients.discovery import discovery_by_default
 from retrovue.runtime.clients.ssdp import MEDIA_SERVER
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-DEVICE_ID = "1234567E"
-
-
-def need_tool(name: str) -> str:
-    """The tool's path; skipped when missing locally, a failure under CI."""
-    path = shutil.which(name)
-    if path is None:
-        if IN_CI:
-            pytest.fail(f"{name} is required under CI (.ci/run installs it)")
-        pytest.skip(f"{name} is not installed")
-    return path
 
 
 class LoopThread:

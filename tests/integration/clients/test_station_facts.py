@@ -2,45 +2,56 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import cast
 
-import pytest
+from hdhomerun_tool import STATION_DEVICE_ID, accepted_ids, corrupted
 
-from retrovue.infra.db import Database, open_database
+from retrovue.infra.db import Database
 from retrovue.schedule_manager.schedule_service import ScheduleService
 
-# libhdhomerun's check: nibbles 0, 2, 4 and 6 (from the top) go through this table, and all
-# eight XOR to zero.
-_TABLE = (0xA, 0x5, 0xF, 0x6, 0x7, 0xC, 0x1, 0xB, 0x9, 0x2, 0x8, 0xD, 0x4, 0x3, 0xE, 0x0)
+ROOT = Path(__file__).resolve().parents[3]
+SEED_MIGRATION = ROOT / "retrovue/infra/migrations/versions/68fecbe0ea79_broadcast_domain.py"
+CLIENT_FAKES = ROOT / "tests/unit/runtime/clients/client_fakes.py"
 
 
-def _checksum_ok(device_id: str) -> bool:
-    nibbles = [int(c, 16) for c in device_id]
-    total = 0
-    for index, nibble in enumerate(nibbles):
-        total ^= _TABLE[nibble] if index % 2 == 0 and index < 7 else nibble
-    return total == 0
+def _load(path: Path) -> ModuleType:
+    """A module by its path (a migration, a fake of another test folder), imported once."""
+    if path.stem in sys.modules:
+        return sys.modules[path.stem]
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A database just made by the migrations (the shared fixture truncates the seeded row)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'station.db'}"
-    else:
-        url = request.getfixturevalue("fresh_pg_url")
-    db = open_database(url)
-    yield db
-    db.dispose()
+def test_the_seeded_device_id_is_stable_and_hdhomerun_config_accepts_it(
+    migrated: Database,
+) -> None:
+    seeded = ScheduleService(migrated).device_id()
+    assert re.fullmatch(r"[0-9A-F]{8}", seeded)
+    assert ScheduleService(migrated).device_id() == seeded
+    # The same id with its check nibble changed is refused: the tool does judge.
+    assert accepted_ids([seeded, corrupted(seeded)]) == {seeded: True, corrupted(seeded): False}
 
 
-def test_the_device_id_is_the_seeded_one_and_passes_the_checksum(migrated: Database) -> None:
-    first = ScheduleService(migrated).device_id()
-    assert re.fullmatch(r"[0-9A-F]{8}", first)
-    assert _checksum_ok(first)
-    assert ScheduleService(migrated).device_id() == first
+def test_every_id_the_seeding_migration_makes_is_accepted_and_its_corruption_refused() -> None:
+    new_id = cast(Callable[[], str], _load(SEED_MIGRATION)._new_device_id)
+    made = {new_id() for _ in range(16)}
+    verdicts = accepted_ids([*made, *(corrupted(i) for i in made)])
+    assert {i for i, ok in verdicts.items() if ok} == made
+
+
+def test_the_device_ids_the_client_tests_serve_are_valid() -> None:
+    fakes = str(_load(CLIENT_FAKES).DEVICE_ID)
+    assert accepted_ids([STATION_DEVICE_ID, fakes]) == {STATION_DEVICE_ID: True, fakes: True}
 
 
 def test_an_empty_playlog_has_a_stable_token(database: Database) -> None:

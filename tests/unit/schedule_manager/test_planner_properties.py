@@ -62,6 +62,8 @@ def rules(draw: st.DrawFn) -> dict[str, Any]:
         "breaks": draw(st.sampled_from(("chapters", "even", "end", "none"))),
         "break_count": draw(st.integers(0, 4)),
         "bumper_tags": draw(st.sampled_from(([], ["bumper"]))),
+        "bumper_in_tags": draw(st.sampled_from(([], ["bumper"], ["commercial"]))),
+        "bumper_out_tags": draw(st.sampled_from(([], ["bumper"]))),
         "pad": draw(st.sampled_from(("slate", "black"))),
     }
 

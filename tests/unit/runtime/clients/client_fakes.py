@@ -16,7 +16,8 @@ from retrovue.runtime.web import create_app
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
 
 NOW = dt.datetime(2025, 3, 3, 18, 10, tzinfo=dt.UTC)
-DEVICE_ID = "1234567E"
+# hdhomerun_config accepts it (tests/integration/clients/test_station_facts.py).
+DEVICE_ID = "1A2B3C46"
 
 
 @dataclass

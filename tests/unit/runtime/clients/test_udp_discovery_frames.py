@@ -6,6 +6,7 @@ import struct
 import zlib
 
 import pytest
+from client_fakes import DEVICE_ID
 
 from retrovue.runtime.clients.udp_discovery import (
     DEVICE_TYPE_TUNER,
@@ -37,7 +38,7 @@ def _request(device_type: int = WILDCARD, device_id: int = WILDCARD) -> bytes:
     )
 
 
-def _reply(request: bytes, device_id: str = "1234567E") -> bytes | None:
+def _reply(request: bytes, device_id: str = DEVICE_ID) -> bytes | None:
     return discover_reply(
         request, device_id=device_id, tuner_count=4, base_url="http://10.0.0.5:8420"
     )
@@ -60,7 +61,7 @@ def test_a_reply_carries_type_id_tuners_and_both_urls_under_a_valid_crc() -> Non
     frame = decode_frame(reply)
     assert frame.kind == TYPE_DISCOVER_REPLY
     assert frame.value(TAG_DEVICE_TYPE) == DEVICE_TYPE_TUNER.to_bytes(4, "big")
-    assert frame.value(TAG_DEVICE_ID) == bytes.fromhex("1234567E")
+    assert frame.value(TAG_DEVICE_ID) == bytes.fromhex(DEVICE_ID)
     assert frame.value(TAG_TUNER_COUNT) == b"\x04"
     assert frame.value(TAG_BASE_URL) == b"http://10.0.0.5:8420"
     assert frame.value(TAG_LINEUP_URL) == b"http://10.0.0.5:8420/lineup.json"
@@ -80,7 +81,7 @@ def test_a_request_whose_length_field_lies_is_dropped() -> None:
 
 def test_a_request_for_another_device_id_gets_no_reply() -> None:
     assert _reply(_request(device_id=0x10000001)) is None
-    assert _reply(_request(device_id=0x1234567E)) is not None
+    assert _reply(_request(device_id=int(DEVICE_ID, 16))) is not None
 
 
 def test_a_request_for_another_device_type_gets_no_reply() -> None:
