@@ -39,7 +39,7 @@ class FakeHttpServer:
 
     def __init__(self, route: Route, authorised: Check, malformed: bytes) -> None:
         self.requests: list[Seen] = []
-        self._route, self._authorised, self._malformed = route, authorised, malformed
+        self._serve, self._check, self._malformed = route, authorised, malformed
         self._fault: Fault | None = None
         self._fault_from = 0
         self._release = threading.Event()
@@ -86,7 +86,7 @@ class FakeHttpServer:
             index = len(self.requests)
             self.requests.append(Seen(url.path, params))
             fault = self._fault if self._fault is not None and index >= self._fault_from else None
-        if not self._authorised(handler, params):
+        if not self._check(handler, params):
             answer = Answer(
                 401, b"<html><head><title>Unauthorized</title></head></html>", "text/html"
             )
@@ -98,7 +98,7 @@ class FakeHttpServer:
         elif fault == "malformed":
             answer = Answer(200, self._malformed, "application/json")
         else:
-            answer = self._route(url.path, params)
+            answer = self._serve(url.path, params)
         handler.send_response(answer.status)  # adds the Date header: the server's clock
         handler.send_header("Content-Type", answer.content_type)
         handler.send_header("Content-Length", str(len(answer.body)))
