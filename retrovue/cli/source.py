@@ -49,7 +49,7 @@ def add(
     if type_ == "plex" and api_key:
         raise ValidationError("a Plex source takes --token, not --api-key", "api-key")
     if type_ in ("jellyfin", "emby") and token:
-        raise ValidationError(f"a {type_} source takes --api-key, not --token", "token")
+        raise ValidationError("Jellyfin and Emby sources take --api-key, not --token", "token")
     with station(ctx) as s:
         view = s.library.add_source(
             name,
@@ -108,7 +108,8 @@ def map_path(
 
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[Any]:
-    if not enabled:
+    # Only a terminal gets the bar: a script's stderr keeps to the one-line error, if any.
+    if not enabled or not render.err.is_terminal:
         yield None
         return
     columns = (

@@ -92,7 +92,9 @@ class LibraryService:
         elif type in SERVER_TYPES:
             key = "--token" if type == "plex" else "--api-key"
             if not (url and token and token.strip()):
-                raise ValidationError(f"a {PRODUCTS[type]} source needs --url and {key}", "url")
+                product = PRODUCTS[type]
+                article = "an" if product[0] in "AEIOU" else "a"
+                raise ValidationError(f"{article} {product} source needs --url and {key}", "url")
             url = check_server_url(url)
         with self.db.transaction() as session:
             if session.scalar(select(Source.id).where(Source.name == name)) is not None:

@@ -22,7 +22,7 @@ from retrovue.domain.markers import from_chapters
 from retrovue.domain.models import MediaItem, ProviderRef, Source
 from retrovue.domain.paths import PathResolver
 from retrovue.domain.probe import probe
-from retrovue.domain.sources.media_server import MediaServer, ServerItem
+from retrovue.domain.sources.media_server import TIMEOUT_S, MediaServer, ServerItem
 from retrovue.domain.sources.mediabrowser import EmbyClient, JellyfinClient
 from retrovue.domain.sources.plex import PlexClient
 from retrovue.errors import MediaError, ValidationError
@@ -33,16 +33,16 @@ if TYPE_CHECKING:
 ServerFactory = Callable[[Source], MediaServer]
 
 
-def connect(source: Source) -> MediaServer:
+def connect(source: Source, timeout: float = TIMEOUT_S) -> MediaServer:
     """The client for a source's server, with its stored URL and key."""
     if not source.url or not source.token:
         raise ValidationError(f"source {source.name} has no URL or key", "url")
     if source.type == "plex":
-        return PlexClient(source.url, source.token)
+        return PlexClient(source.url, source.token, timeout=timeout)
     if source.type == "jellyfin":
-        return JellyfinClient(source.url, source.token)
+        return JellyfinClient(source.url, source.token, timeout=timeout)
     if source.type == "emby":
-        return EmbyClient(source.url, source.token)
+        return EmbyClient(source.url, source.token, timeout=timeout)
     raise ValidationError(f"source {source.name} is not a media server ({source.type})", "type")
 
 
