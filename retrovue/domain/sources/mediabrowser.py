@@ -20,7 +20,7 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError as SchemaError
 
 from retrovue.domain.editorial import Editorial
-from retrovue.domain.sources.media_server import TIMEOUT_S, ServerItem, Survey
+from retrovue.domain.sources.media_server import TIMEOUT_S, ServerItem, Survey, every_page
 from retrovue.domain.sources.mediabrowser_items import describe, playable, series_context
 from retrovue.domain.sources.mediabrowser_models import (
     ItemDto,
@@ -140,9 +140,8 @@ class MediaBrowserClient:
             chosen.append(folder)
         return chosen, clock
 
-    def _listing(self, scope: dict[str, str], fields: str, **extra: str) -> Iterator[ItemDto]:
-        """Every playable item under `scope`, page by page; fails rather than return a listing
-        that lost items to a library changing under the paging."""
+    def _listing(self, scope: dict[str, str], fields: str, **extra: str) -> list[ItemDto]:
+        """Every playable item under `scope`, page by page."""
         params = {
             **scope,
             **extra,
@@ -153,23 +152,13 @@ class MediaBrowserClient:
             "SortOrder": "Ascending",
             "Limit": str(self._page_size),
         }
-        seen: set[str] = set()
-        start, total = 0, None
-        while total is None or start < total:
-            page = self._get_json("/Items", ITEMS, {**params, "StartIndex": str(start)})[0]
-            total = page.total_record_count if page.total_record_count is not None else 0
-            for item in page.items:
-                if item.id not in seen and playable(item):
-                    seen.add(item.id)
-                    yield item
-            start += len(page.items)
-            if not page.items:
-                break
-        if start < (total or 0):
-            raise SourceError(
-                f"{self._http.where} stopped listing at {start} of {total} "
-                "items; nothing was written, sync again"
-            )
+
+        def page(start: int) -> tuple[list[ItemDto], int | None]:
+            answer = self._get_json("/Items", ITEMS, {**params, "StartIndex": str(start)})[0]
+            return answer.items, answer.total_record_count
+
+        unique = {i.id: i for i in every_page(page, self._page_size, self._http.where)}
+        return [i for i in unique.values() if playable(i)]
 
     def _by_ids(self, ids: Sequence[str], fields: str) -> Iterator[ItemDto]:
         for first in range(0, len(ids), self._batch_size):

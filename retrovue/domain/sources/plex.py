@@ -21,7 +21,7 @@ from typing import Final
 import httpx
 
 from retrovue.domain.editorial import Editorial, clean_rating
-from retrovue.domain.sources.media_server import TIMEOUT_S, ServerItem, Survey
+from retrovue.domain.sources.media_server import TIMEOUT_S, ServerItem, Survey, every_page
 from retrovue.domain.sources.plex_items import Listed, detail, item, listed_parts
 from retrovue.domain.sources.server_http import ServerHttp
 from retrovue.errors import SourceError
@@ -124,30 +124,19 @@ class PlexClient:
             batch = ",".join(unique[first : first + self._batch_size])
             yield from self._xml(f"/library/metadata/{batch}", params).iter(tag)
 
-    def _paged(self, path: str, params: Mapping[str, str], tag: str) -> Iterator[ET.Element]:
-        """Every `tag` element of a listing, a page at a time; fails rather than return a
-        listing that lost items to a library changing under the paging."""
-        start, total = 0, None
-        while total is None or start < total:
-            page = self._xml(
-                path,
-                {
-                    **params,
-                    "X-Plex-Container-Start": str(start),
-                    "X-Plex-Container-Size": str(self._page_size),
-                },
-            )
-            found = list(page.iter(tag))
-            total = _int(page.get("totalSize"), _int(page.get("size"), len(found)))
-            yield from found
-            start += len(found)
-            if not found:
-                break
-        if start < total:
-            raise SourceError(
-                f"{self._http.where} stopped listing {path} at {start} of {total} items; "
-                "nothing was written, sync again"
-            )
+    def _paged(self, path: str, params: Mapping[str, str], tag: str) -> list[ET.Element]:
+        """Every `tag` element of a listing, a page at a time."""
+
+        def page(start: int) -> tuple[list[ET.Element], int | None]:
+            paging = {
+                "X-Plex-Container-Start": str(start),
+                "X-Plex-Container-Size": str(self._page_size),
+            }
+            answer = self._xml(path, {**params, **paging})
+            found = list(answer.iter(tag))
+            return found, _int(answer.get("totalSize"))
+
+        return every_page(page, self._page_size, f"{self._http.where} ({path})")
 
     def _xml(self, path: str, params: Mapping[str, str] | None = None) -> ET.Element:
         response = self._http.get(path, params)
@@ -168,8 +157,8 @@ def _show_context(show: ET.Element) -> Editorial:
     )
 
 
-def _int(raw: str | None, default: int) -> int:
+def _int(raw: str | None) -> int | None:
     try:
-        return int(raw) if raw is not None else default
+        return int(raw) if raw is not None else None
     except ValueError:
-        return default
+        return None

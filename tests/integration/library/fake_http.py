@@ -40,6 +40,8 @@ class FakeHttpServer:
     def __init__(self, route: Route, authorised: Check, malformed: bytes) -> None:
         self.requests: list[Seen] = []
         self._serve, self._check, self._malformed = route, authorised, malformed
+        # Called with each request's index once it is answered: a library changing mid-sync.
+        self.after_request: Callable[[int], None] | None = None
         self._fault: Fault | None = None
         self._fault_from = 0
         self._release = threading.Event()
@@ -104,3 +106,5 @@ class FakeHttpServer:
         handler.send_header("Content-Length", str(len(answer.body)))
         handler.end_headers()
         handler.wfile.write(answer.body)
+        if self.after_request is not None:
+            self.after_request(index)

@@ -12,10 +12,14 @@ from fake_mediabrowser import API_KEY, FakeMediaServer
 from library_media import Clips, ffprobe_duration_ms
 
 from retrovue.domain import probe as probing
+from retrovue.domain.models import Source
 from retrovue.domain.probe import ProbeResult
 from retrovue.domain.sources import server_sync
+from retrovue.domain.sources.media_server import MediaServer
+from retrovue.domain.sources.mediabrowser import EmbyClient, JellyfinClient
 from retrovue.errors import SourceError
 from retrovue.infra.bootstrap import Station
+from retrovue.infra.library_services import LibraryService
 
 
 @pytest.fixture
@@ -223,3 +227,25 @@ def test_a_file_the_server_has_not_analysed_is_probed_once_through_the_path_mapp
     probes.clear()
     station.library.sync("Lib")
     assert probes == []
+
+
+def test_an_item_deleted_while_the_library_is_paged_costs_no_other_item(
+    station: Station, mediabrowser: FakeMediaServer
+) -> None:
+    """Deleting shifts every later item one place forward, so one would slip between two
+    pages unseen and look deleted too; the moved total makes the listing start over."""
+
+    def two_at_a_time(source: Source) -> MediaServer:
+        kind = JellyfinClient if source.type == "jellyfin" else EmbyClient
+        return kind(str(source.url), str(source.token), page_size=2)
+
+    gone = mediabrowser.library.named("Episode 1 of Show 00")
+    mediabrowser.after_request = lambda index: (
+        mediabrowser.library.remove(gone["Id"]) if index == 1 else None
+    )
+    _add(station, mediabrowser)
+    report = LibraryService(station.db, server_factory=two_at_a_time).sync("Lib")
+    assert (report["seen"], report["added"]) == (13, 13)
+    assert "Episode 1 of Show 00" not in _items(station)
+    starts = [r.params["StartIndex"] for r in mediabrowser.requests if "StartIndex" in r.params]
+    assert starts[:3] == ["0", "2", "0"]  # the second page saw the total move: start over
