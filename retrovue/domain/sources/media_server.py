@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final, Protocol, TypeVar
 
 from retrovue.domain.editorial import Editorial
@@ -50,7 +50,6 @@ class Survey:
 
     versions: dict[str, str]
     marker: str | None = None
-    libraries: tuple[str, ...] = field(default=())
 
 
 class MediaServer(Protocol):

@@ -12,6 +12,7 @@ still missing (a change the date filter did not catch) are fetched by id, in bat
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from typing import ClassVar, Final, TypeVar
 
@@ -45,7 +46,7 @@ FOLDER_LIST: Final = TypeAdapter(list[VirtualFolderDto])
 FOLDER_PAGE: Final = TypeAdapter(VirtualFolderPage)
 
 
-class MediaBrowserClient:
+class MediaBrowserClient(ABC):
     """The API both servers share; subclasses name the product, the key header and the
     library list."""
 
@@ -79,12 +80,12 @@ class MediaBrowserClient:
 
     # -- the two dialects -----------------------------------------------------------------
 
-    def key_headers(self) -> dict[str, str]:
-        raise NotImplementedError
+    @abstractmethod
+    def key_headers(self) -> dict[str, str]: ...
 
+    @abstractmethod
     def folders(self) -> tuple[list[VirtualFolderDto], str | None]:
         """Every library, and the server's clock when it answered."""
-        raise NotImplementedError
 
     # -- the survey and the records -------------------------------------------------------
 
@@ -104,7 +105,7 @@ class MediaBrowserClient:
             for item in self._listing(scope, FULL_FIELDS, MinDateLastSaved=marker):
                 if versions.get(item.id) == (item.etag or ""):
                     self._records[item.id] = item
-        return Survey(versions, clock, tuple(f.name for f in chosen))
+        return Survey(versions, clock)
 
     def read(self, keys: Sequence[str]) -> Iterator[ServerItem]:
         missing = [k for k in keys if k not in self._records]

@@ -98,7 +98,7 @@ class PlexClient:
                 for part in listed_parts(video):
                     self._listed.setdefault(part.key, part)
         versions = {key: part.version for key, part in self._listed.items()}
-        return Survey(versions, None, tuple(s.title for s in chosen))
+        return Survey(versions)
 
     def read(self, keys: Sequence[str]) -> Iterator[ServerItem]:
         wanted = [self._listed[k] for k in keys if k in self._listed]
