@@ -15,7 +15,10 @@ from retrovue.domain.sync import SyncCounts
 from retrovue.errors import ValidationError
 from retrovue.infra.admin_services.parsing import parse_tags
 
-app = typer.Typer(help="Library sources: folders on disk and Plex servers.", no_args_is_help=True)
+app = typer.Typer(
+    help="Library sources: folders on disk, Plex, Jellyfin and Emby servers.", no_args_is_help=True
+)
+SERVERS = ("plex", "jellyfin", "emby")
 
 COLUMNS = ("name", "type", "kind", "tags", "paths", "url", "items")
 
@@ -23,23 +26,30 @@ COLUMNS = ("name", "type", "kind", "tags", "paths", "url", "items")
 @app.command("add")
 def add(
     ctx: typer.Context,
-    type_: str = typer.Option(..., "--type", help="filesystem or plex."),
+    type_: str = typer.Option(..., "--type", help="filesystem, plex, jellyfin or emby."),
     name: str = typer.Option(..., "--name"),
     path: list[str] = typer.Option([], "--path", help="A root folder (repeatable)."),
     kind: str = typer.Option(
         "program", "--kind", help="program|commercial|promo|bumper|station_id"
     ),
     tags: str | None = typer.Option(None, "--tags", help="Tags every item carries: a,b."),
-    url: str | None = typer.Option(None, "--url", help="Plex server URL."),
+    url: str | None = typer.Option(None, "--url", help="Media server address."),
     token: str | None = typer.Option(None, "--token", help="Plex X-Plex-Token."),
-    library: list[str] = typer.Option([], "--library", help="Plex library name (repeatable)."),
+    api_key: str | None = typer.Option(None, "--api-key", help="Jellyfin or Emby API key."),
+    library: list[str] = typer.Option(
+        [], "--library", help="Server library name (repeatable; default: every video library)."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """Add a filesystem or Plex source."""
-    if type_ == "filesystem" and (url or token or library):
-        raise ValidationError("--url, --token and --library are for Plex sources", "type")
-    if type_ == "plex" and path:
+    """Add a folder source, or a Plex, Jellyfin or Emby server's libraries."""
+    if type_ == "filesystem" and (url or token or api_key or library):
+        raise ValidationError("--url, --token, --api-key and --library are for servers", "type")
+    if type_ in SERVERS and path:
         raise ValidationError("--path is for filesystem sources (use --library)", "type")
+    if type_ == "plex" and api_key:
+        raise ValidationError("a Plex source takes --token, not --api-key", "api-key")
+    if type_ in ("jellyfin", "emby") and token:
+        raise ValidationError("Jellyfin and Emby sources take --api-key, not --token", "token")
     with station(ctx) as s:
         view = s.library.add_source(
             name,
@@ -48,7 +58,7 @@ def add(
             kind=kind,
             tags=parse_tags(tags),
             url=url,
-            token=token,
+            token=token if type_ == "plex" else api_key,
             libraries=library,
         )
     if as_json:
@@ -98,7 +108,8 @@ def map_path(
 
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[Any]:
-    if not enabled:
+    # Only a terminal gets the bar: a script's stderr keeps to the one-line error, if any.
+    if not enabled or not render.err.is_terminal:
         yield None
         return
     columns = (

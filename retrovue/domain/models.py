@@ -23,7 +23,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 SCHEMA: Final = "library"
 
-SOURCE_TYPES: Final = ("filesystem", "plex")
+SOURCE_TYPES: Final = ("filesystem", "plex", "jellyfin", "emby")
+# Sources read over a media server's HTTP API rather than from folders.
+SERVER_TYPES: Final = ("plex", "jellyfin", "emby")
 ITEM_KINDS: Final = ("program", "commercial", "promo", "bumper", "station_id")
 STATES: Final = ("discovered", "needs_review", "approved", "rejected", "promoted")
 MARKER_KINDS: Final = ("chapter", "intro", "credits", "break")
@@ -53,7 +55,7 @@ class LibraryBase(DeclarativeBase):
 
 
 class Source(LibraryBase):
-    """Where media comes from: root folders on disk, or a Plex server's libraries."""
+    """Where media comes from: root folders on disk, or a media server's libraries."""
 
     __tablename__ = "library_source"
     __table_args__ = (CheckConstraint(_in("type", SOURCE_TYPES), name="type"),)
@@ -65,8 +67,11 @@ class Source(LibraryBase):
     tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
     url: Mapped[str | None] = mapped_column(Text)
     token: Mapped[str | None] = mapped_column(Text)
-    # Plex library (section) names to read; empty means every video library.
+    # Media server library names to read; empty means every video library.
     libraries: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The server's own clock at the start of the last sync that completed: the next sync asks
+    # only for what was saved since (Jellyfin's and Emby's MinDateLastSaved).
+    sync_marker: Mapped[str | None] = mapped_column(Text)
 
     paths: Mapped[list[SourcePath]] = relationship(
         back_populates="source", cascade="all, delete-orphan", order_by="SourcePath.id"
@@ -182,7 +187,8 @@ class Marker(LibraryBase):
 
 
 class ProviderRef(LibraryBase):
-    """An item's identity at an outside provider (Plex `ratingKey`, its `updatedAt`)."""
+    """An item's identity at an outside provider (a server's item id, an IMDb id), and the
+    provider's change token for it (Plex `updatedAt`, a Jellyfin or Emby `Etag`)."""
 
     __tablename__ = "library_provider_ref"
     __table_args__ = (UniqueConstraint("item_id", "provider"),)
@@ -192,6 +198,7 @@ class ProviderRef(LibraryBase):
     provider: Mapped[str] = mapped_column(String(50))
     key: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[int | None] = mapped_column(BigInteger)
+    version: Mapped[str | None] = mapped_column(String(200))
 
     item: Mapped[MediaItem] = relationship(back_populates="provider_refs")
 

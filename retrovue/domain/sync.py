@@ -15,13 +15,12 @@ from typing import Any, Final
 from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
-from retrovue.domain.editorial import Editorial
 from retrovue.domain.ingest import Observation, record
 from retrovue.domain.markers import from_chapters
-from retrovue.domain.models import MediaItem, ProviderRef, Source
+from retrovue.domain.models import SERVER_TYPES, MediaItem, ProviderRef, Source
 from retrovue.domain.nfo import SidecarReader
 from retrovue.domain.sources.filesystem import Examined, examine, scan
-from retrovue.domain.sources.plex import PlexClient
+from retrovue.domain.sources.server_sync import ServerFactory, connect, sync_server
 from retrovue.errors import ValidationError
 
 # PyAV releases the GIL while it demuxes, so threads overlap the I/O and parsing of probes;
@@ -45,7 +44,6 @@ class SyncCounts:
 
 
 Progress = Callable[[SyncCounts], None]
-PlexFactory = Callable[[str, str], PlexClient]
 
 
 @dataclass
@@ -54,7 +52,7 @@ class SyncReport:
     counts: SyncCounts
     vanished_ids: list[int] = field(default_factory=list)
     returned_ids: list[int] = field(default_factory=list)
-    # Known items whose file (or Plex record) changed and was read again.
+    # Known items whose file (or media server record) changed and was read again.
     changed_ids: list[int] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
     missing_roots: list[str] = field(default_factory=list)
@@ -108,15 +106,15 @@ def sync_source(
     *,
     workers: int = DEFAULT_WORKERS,
     progress: Progress | None = None,
-    plex_factory: PlexFactory = PlexClient,
+    server_factory: ServerFactory = connect,
 ) -> SyncReport:
     """Bring the library's record of `source` in line with what is there now."""
     report = SyncReport(source.name, SyncCounts())
     notify = progress or (lambda _counts: None)
     if source.type == "filesystem":
         _sync_files(session, source, report, workers, notify)
-    elif source.type == "plex":
-        _sync_plex(session, source, report, notify, plex_factory)
+    elif source.type in SERVER_TYPES:
+        sync_server(session, source, report, notify, server_factory)
     else:
         raise ValidationError(f"source {source.name} has unknown type {source.type!r}")
     session.flush()
@@ -187,59 +185,6 @@ def _record_examined(
     else:
         counts.updated += 1
         report.changed_ids.append(held.id)
-
-
-def _sync_plex(
-    session: Session, source: Source, report: SyncReport, notify: Progress, factory: PlexFactory
-) -> None:
-    if not source.url or not source.token:
-        raise ValidationError(f"Plex source {source.name} has no URL or token")
-    client = factory(source.url, source.token)
-    try:
-        known = _known(session, source)
-        counts = report.counts
-        entries = list(client.entries([str(n) for n in source.libraries]))
-        counts.seen = counts.to_probe = len(entries)
-        notify(counts)
-        listed: set[str] = set()
-        for entry in entries:
-            listed.add(entry.path)
-            held = known.get(entry.path)
-            unchanged = held is not None and held.updated_at == entry.updated_at
-            if held is not None and unchanged and not held.soft_deleted:
-                counts.skipped += 1
-                continue
-            if held is not None and held.soft_deleted:
-                report.returned_ids.append(held.id)
-                counts.returned += 1
-            # Chapters and markers come only from the item's own endpoint: fetch it for new
-            # and changed items, which is what makes `updatedAt` an incremental sync.
-            detail = client.detail(entry.rating_key)
-            editorial = entry.editorial
-            if detail.genres:
-                editorial = Editorial(genres=detail.genres).over(editorial)
-            seen = Observation(
-                entry.path,
-                entry.size,
-                0,
-                entry.technical,
-                None,
-                editorial,
-                detail.markers,
-                ("plex", entry.rating_key, entry.updated_at),
-            )
-            record(session, source, held.id if held else None, seen)
-            counts.probed += 1
-            if held is None:
-                counts.added += 1
-            else:
-                counts.updated += 1
-                report.changed_ids.append(held.id)
-            notify(counts)
-        gone = [k.id for path, k in known.items() if not k.soft_deleted and path not in listed]
-        _mark_vanished(session, report, gone)
-    finally:
-        client.close()
 
 
 def _mark_returned(session: Session, report: SyncReport, item_id: int) -> None:

@@ -6,7 +6,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from retrovue.domain import review as library_review
 from retrovue.domain.models import (
     ITEM_KINDS,
+    SERVER_TYPES,
     SOURCE_TYPES,
     STATES,
     EditorialMetadata,
@@ -22,8 +24,8 @@ from retrovue.domain.models import (
     Source,
     SourcePath,
 )
-from retrovue.domain.sources.plex import PlexClient
-from retrovue.domain.sync import PlexFactory, Progress, sync_source
+from retrovue.domain.sources.server_sync import ServerFactory, connect
+from retrovue.domain.sync import Progress, sync_source
 from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.admin_services.promotion import (
     refresh_changed,
@@ -35,11 +37,31 @@ from retrovue.infra.library_views import item_detail, item_view, source_view
 
 log = logging.getLogger("retrovue.library")
 
+PRODUCTS: Final = {"plex": "Plex", "jellyfin": "Jellyfin", "emby": "Emby"}
+
+
+def check_server_url(raw: str) -> str:
+    """A media server's address: http(s), a host, a valid port, nothing else around it."""
+    url = raw.strip()
+    problem = f"--url must be an http:// or https:// address such as http://host:8096, not {raw!r}"
+    if len(url) > 2000 or any(c.isspace() or not c.isprintable() for c in url):
+        raise ValidationError(problem, "url")
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        raise ValidationError(problem, "url") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+        raise ValidationError(problem, "url")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValidationError(f"--url takes the server's address alone, not {raw!r}", "url")
+    return url.rstrip("/")
+
 
 @dataclass(frozen=True)
 class LibraryService:
     db: Database
-    plex_factory: PlexFactory = field(default=PlexClient)
+    server_factory: ServerFactory = field(default=connect)
 
     def add_source(
         self,
@@ -54,6 +76,8 @@ class LibraryService:
     ) -> dict[str, Any]:
         if not name.strip():
             raise ValidationError("source name must not be empty", "name")
+        if len(name) > 200:
+            raise ValidationError("source name must be at most 200 characters", "name")
         if type not in SOURCE_TYPES:
             raise ValidationError(f"type must be one of {', '.join(SOURCE_TYPES)}", "type")
         if kind not in ITEM_KINDS:
@@ -65,8 +89,13 @@ class LibraryService:
             for root in roots:
                 if not Path(root).is_dir():
                     raise ValidationError(f"folder not found: {root}", "path")
-        elif not (url and token):
-            raise ValidationError("a Plex source needs --url and --token", "url")
+        elif type in SERVER_TYPES:
+            key = "--token" if type == "plex" else "--api-key"
+            if not (url and token and token.strip()):
+                product = PRODUCTS[type]
+                article = "an" if product[0] in "AEIOU" else "a"
+                raise ValidationError(f"{article} {product} source needs --url and {key}", "url")
+            url = check_server_url(url)
         with self.db.transaction() as session:
             if session.scalar(select(Source.id).where(Source.name == name)) is not None:
                 raise ConflictError(f"source {name} already exists")
@@ -121,7 +150,9 @@ class LibraryService:
         A dry run does all the work and then rolls it back."""
         with self.db.transaction() as session:
             source = _source(session, name)
-            report = sync_source(session, source, progress=progress, plex_factory=self.plex_factory)
+            report = sync_source(
+                session, source, progress=progress, server_factory=self.server_factory
+            )
             for path in report.unreadable:
                 log.warning("could not read %s; its items are left as they were", path)
             withdrawn = withdraw_vanished(session, report.vanished_ids)

@@ -18,6 +18,8 @@ def source_view(source: Source, states: dict[str, int]) -> dict[str, Any]:
         "url": source.url,
         "libraries": list(source.libraries),
         "mappings": [{"from": m.from_path, "to": m.to_path} for m in source.mappings],
+        # The server's clock at the start of the last completed sync (Jellyfin and Emby).
+        "synced_since": source.sync_marker,
         "items": sum(states.values()),
         "states": states,
     }
@@ -58,7 +60,7 @@ def item_detail(item: MediaItem) -> dict[str, Any]:
             for m in item.markers
         ],
         "provider_refs": [
-            {"provider": r.provider, "key": r.key, "updated_at": r.updated_at}
+            {"provider": r.provider, "key": r.key, "updated_at": r.updated_at, "version": r.version}
             for r in item.provider_refs
         ],
         "reviews": [

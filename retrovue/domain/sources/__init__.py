@@ -1,1 +1,1 @@
-"""Where media comes from: folders on disk and Plex Media Servers."""
+"""Where media comes from: folders on disk, and Plex, Jellyfin and Emby servers."""

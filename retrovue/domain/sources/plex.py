@@ -1,193 +1,164 @@
-"""Plex source: libraries, shows, seasons, episodes and movies over Plex's HTTP API.
+"""Plex source: every movie and episode of a server's libraries over Plex's HTTP API.
 
-Plain HTTP (httpx + ElementTree) rather than python-plexapi: we read five endpoints and a
-dozen attributes, and plexapi would add a dependency with its own session, retries and
+Plain HTTP (httpx + ElementTree) rather than python-plexapi: a sync reads three endpoints and
+a few dozen attributes, and plexapi would add a dependency with its own session, retries and
 config file, fetch lazily behind attribute access (an unseen request per attribute during a
-sync) and hide the exact XML the fake server in our tests must reproduce. The XML shape is
-small and stable; reading it directly keeps every request explicit and testable.
+sync) and hide the exact XML the fake server in our tests must reproduce.
+
+A survey pages through each library flat (`type=1` movies, `type=4` episodes), which lists
+every item with its `updatedAt` and its Media/Part elements. An item's chapters, intro and
+credits markers, genres and outside ids come only from its own metadata, which `read` fetches
+for new and changed items, many ids to a request (`/library/metadata/1,2,3`).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import httpx
 
-from retrovue.domain.editorial import Editorial, clean_rating, parse_day, parse_int
-from retrovue.domain.markers import MarkerSpec, break_candidates
-from retrovue.domain.probe import AudioStream, ProbeResult
+from retrovue.domain.editorial import Editorial, clean_rating
+from retrovue.domain.sources.media_server import TIMEOUT_S, ServerItem, Survey, every_page
+from retrovue.domain.sources.plex_items import Listed, detail, item, listed_parts
+from retrovue.domain.sources.server_http import ServerHttp
 from retrovue.errors import SourceError
 
-VIDEO_SECTIONS: Final = ("show", "movie")
-TIMEOUT_S: Final = 30.0
+# Plex's flat listing types: what a movie library and a show library hold to play.
+PLAYABLE_TYPE: Final = {"movie": "1", "show": "4"}
+DETAIL_PARAMS: Final = {"includeChapters": "1", "includeMarkers": "1", "includeGuids": "1"}
 
 
 @dataclass(frozen=True)
-class PlexEntry:
-    """One playable file as Plex lists it (the first Part of the first Media)."""
-
-    rating_key: str
-    updated_at: int | None
-    path: str
-    size: int
-    duration_ms: int | None
-    editorial: Editorial
-    technical: ProbeResult
-
-
-@dataclass(frozen=True)
-class PlexDetail:
-    """What only the item's own endpoint tells: chapters, intro/credits markers, genres."""
-
-    markers: tuple[MarkerSpec, ...]
-    genres: tuple[str, ...]
+class Section:
+    key: str
+    title: str
+    type: str
 
 
 class PlexClient:
     """A Plex Media Server reached with an `X-Plex-Token`."""
 
-    def __init__(self, url: str, token: str, http: httpx.Client | None = None) -> None:
-        self._base = url.rstrip("/")
-        self._http = http or httpx.Client(timeout=TIMEOUT_S)
-        self._token = token
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        http: httpx.Client | None = None,
+        *,
+        timeout: float = TIMEOUT_S,
+        page_size: int = 500,
+        batch_size: int = 50,
+    ) -> None:
+        self._http = ServerHttp(
+            "Plex",
+            url.rstrip("/"),
+            {"X-Plex-Token": token, "Accept": "application/xml"},
+            timeout,
+            http or httpx.Client(timeout=timeout),
+            credential="token",
+        )
+        self._page_size = page_size
+        self._batch_size = batch_size
+        self._listed: dict[str, Listed] = {}
 
     def close(self) -> None:
         self._http.close()
 
-    def _get(self, path: str, **params: str) -> ET.Element:
-        headers = {"X-Plex-Token": self._token, "Accept": "application/xml"}
-        try:
-            response = self._http.get(self._base + path, params=params, headers=headers)
-        except httpx.HTTPError as error:
-            raise SourceError(f"Plex server {self._base} unreachable: {error}") from None
-        if response.status_code == 401:
-            raise SourceError(f"Plex server {self._base} refused the token (401)")
-        if response.status_code != 200:
-            raise SourceError(f"Plex server {self._base}{path} answered {response.status_code}")
-        try:
-            return ET.fromstring(response.content)
-        except ET.ParseError as error:
-            raise SourceError(f"Plex server {self._base}{path} sent bad XML: {error}") from None
-
-    def sections(self, names: Sequence[str] = ()) -> list[tuple[str, str, str]]:
-        """(key, title, type) of the video libraries, limited to `names` when given."""
+    def sections(self, names: Sequence[str] = ()) -> list[Section]:
+        """The video libraries, limited to `names` when given."""
         found = [
-            (d.get("key", ""), d.get("title", ""), d.get("type", ""))
-            for d in self._get("/library/sections").iter("Directory")
-            if d.get("type") in VIDEO_SECTIONS
+            Section(d.get("key", ""), d.get("title", ""), d.get("type", ""))
+            for d in self._xml("/library/sections").iter("Directory")
+            if d.get("type") in PLAYABLE_TYPE
         ]
-        if names:
-            titles = {title.lower() for _, title, _ in found}
-            for name in names:
-                if name.lower() not in titles:
-                    raise SourceError(f"Plex has no video library named {name!r}")
-            wanted = {n.lower() for n in names}
-            found = [s for s in found if s[1].lower() in wanted]
-        return found
-
-    def entries(self, names: Sequence[str] = ()) -> Iterator[PlexEntry]:
-        """Every episode and movie of the chosen libraries."""
-        for key, _title, kind in self.sections(names):
-            listing = self._get(f"/library/sections/{key}/all")
-            if kind == "movie":
-                for video in listing.iter("Video"):
-                    entry = _entry(video, Editorial())
-                    if entry is not None:
-                        yield entry
-                continue
-            for show in listing.iter("Directory"):
-                yield from self._episodes(show)
-
-    def _episodes(self, show: ET.Element) -> Iterator[PlexEntry]:
-        context = Editorial(
-            series=show.get("title"),
-            genres=_tags(show, "Genre"),
-            content_rating=clean_rating(show.get("contentRating")),
-        )
-        seasons = self._get(f"/library/metadata/{show.get('ratingKey')}/children")
-        for season in seasons.iter("Directory"):
-            if season.get("type") != "season":
-                continue
-            episodes = self._get(f"/library/metadata/{season.get('ratingKey')}/children")
-            for video in episodes.iter("Video"):
-                entry = _entry(video, context)
-                if entry is not None:
-                    yield entry
-
-    def detail(self, rating_key: str) -> PlexDetail:
-        root = self._get(f"/library/metadata/{rating_key}", includeChapters="1", includeMarkers="1")
-        video = root.find("Video")
-        if video is None:
-            raise SourceError(f"Plex item {rating_key} has no video")
-        duration = parse_int(video.get("duration"))
-        markers: list[MarkerSpec] = []
-        for chapter in video.iter("Chapter"):
-            start = parse_int(chapter.get("startTimeOffset")) or 0
-            markers.append(
-                MarkerSpec(
-                    "chapter", start, parse_int(chapter.get("endTimeOffset")), chapter.get("tag")
+        if not names:
+            return found
+        by_title = {s.title.lower(): s for s in found}
+        chosen = []
+        for name in names:
+            section = by_title.get(name.lower())
+            if section is None:
+                known = ", ".join(sorted(s.title for s in found)) or "none"
+                raise SourceError(
+                    f"Plex has no video library named {name!r} (its video libraries: {known})"
                 )
-            )
-        markers += break_candidates((m.start_ms for m in markers), duration)
-        for marker in video.iter("Marker"):
-            kind = marker.get("type")
-            if kind in ("intro", "credits"):
-                markers.append(
-                    MarkerSpec(
-                        "intro" if kind == "intro" else "credits",
-                        parse_int(marker.get("startTimeOffset")) or 0,
-                        parse_int(marker.get("endTimeOffset")),
-                    )
-                )
-        return PlexDetail(tuple(markers), _tags(video, "Genre"))
+            chosen.append(section)
+        return chosen
+
+    def survey(self, libraries: Sequence[str], marker: str | None) -> Survey:
+        """Every part of every playable item, keyed `ratingKey` (`ratingKey:n` for part n of
+        a multi-part item), with its `updatedAt` as the change token."""
+        chosen = self.sections(libraries)
+        self._listed.clear()
+        for section in chosen:
+            path = f"/library/sections/{section.key}/all"
+            for video in self._paged(path, {"type": PLAYABLE_TYPE[section.type]}, "Video"):
+                for part in listed_parts(video):
+                    self._listed.setdefault(part.key, part)
+        versions = {key: part.version for key, part in self._listed.items()}
+        return Survey(versions)
+
+    def read(self, keys: Sequence[str]) -> Iterator[ServerItem]:
+        wanted = [self._listed[k] for k in keys if k in self._listed]
+        details = {
+            v.get("ratingKey", ""): detail(v)
+            for v in self._metadata([p.rating_key for p in wanted], "Video", DETAIL_PARAMS)
+        }
+        shows = {
+            d.get("ratingKey", ""): _show_context(d)
+            for d in self._metadata([p.show_key for p in wanted if p.show_key], "Directory")
+        }
+        for part in wanted:
+            found = details.get(part.rating_key)
+            if found is None:
+                continue  # removed from Plex since the survey: it is gone, not changed
+            yield item(part, found, shows.get(part.show_key or "", Editorial()))
+
+    def _metadata(
+        self, keys: Sequence[str], tag: str, params: Mapping[str, str] | None = None
+    ) -> Iterator[ET.Element]:
+        unique = list(dict.fromkeys(keys))
+        for first in range(0, len(unique), self._batch_size):
+            batch = ",".join(unique[first : first + self._batch_size])
+            yield from self._xml(f"/library/metadata/{batch}", params).iter(tag)
+
+    def _paged(self, path: str, params: Mapping[str, str], tag: str) -> list[ET.Element]:
+        """Every `tag` element of a listing, a page at a time."""
+
+        def page(start: int) -> tuple[list[ET.Element], int | None]:
+            paging = {
+                "X-Plex-Container-Start": str(start),
+                "X-Plex-Container-Size": str(self._page_size),
+            }
+            answer = self._xml(path, {**params, **paging})
+            found = list(answer.iter(tag))
+            return found, _int(answer.get("totalSize"))
+
+        return every_page(page, self._page_size, f"{self._http.where} ({path})")
+
+    def _xml(self, path: str, params: Mapping[str, str] | None = None) -> ET.Element:
+        response = self._http.get(path, params)
+        try:
+            root = ET.fromstring(response.content)
+        except ET.ParseError as error:
+            raise self._http.malformed(path, f"bad XML ({error})") from None
+        if root.tag != "MediaContainer":
+            raise self._http.malformed(path, f"<{root.tag}> where a MediaContainer belongs")
+        return root
 
 
-def _tags(element: ET.Element, tag: str) -> tuple[str, ...]:
-    return tuple(t.get("tag", "") for t in element.findall(tag) if t.get("tag"))
+def _show_context(show: ET.Element) -> Editorial:
+    return Editorial(
+        series=show.get("title"),
+        genres=tuple(g.get("tag", "") for g in show.findall("Genre") if g.get("tag")),
+        content_rating=clean_rating(show.get("contentRating")),
+    )
 
 
-def _entry(video: ET.Element, context: Editorial) -> PlexEntry | None:
-    media = video.find("Media")
-    part = media.find("Part") if media is not None else None
-    if media is None or part is None or not part.get("file"):
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
         return None
-    is_episode = video.get("type") == "episode"
-    editorial = Editorial(
-        title=video.get("title"),
-        season=parse_int(video.get("parentIndex")) if is_episode else None,
-        episode=parse_int(video.get("index")) if is_episode else None,
-        plot=video.get("summary") or None,
-        genres=_tags(video, "Genre"),
-        content_rating=clean_rating(video.get("contentRating")),
-        air_date=parse_day(video.get("originallyAvailableAt")),
-        year=parse_int(video.get("year")),
-    ).over(context)
-    duration = parse_int(media.get("duration")) or parse_int(video.get("duration"))
-    bitrate = parse_int(media.get("bitrate"))
-    audio_codec = media.get("audioCodec")
-    technical = ProbeResult(
-        duration_ms=duration,
-        container=media.get("container") or part.get("container") or "",
-        video_codec=media.get("videoCodec"),
-        width=parse_int(media.get("width")),
-        height=parse_int(media.get("height")),
-        # Plex names the rate ('24p', 'PAL', 'NTSC'), it does not measure it.
-        fps=None,
-        # Plex reports kbit/s; probe results are in bit/s.
-        bitrate=bitrate * 1000 if bitrate else None,
-        audio=(AudioStream(audio_codec, parse_int(media.get("audioChannels")) or 0, None),)
-        if audio_codec
-        else (),
-    )
-    return PlexEntry(
-        rating_key=video.get("ratingKey", ""),
-        updated_at=parse_int(video.get("updatedAt")),
-        path=part.get("file", ""),
-        size=parse_int(part.get("size")) or 0,
-        duration_ms=duration,
-        editorial=editorial,
-        technical=technical,
-    )
