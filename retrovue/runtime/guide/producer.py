@@ -1,0 +1,71 @@
+"""ffmpeg arguments of the guide producer: the still scrolled under its header, a music bed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from retrovue.runtime.guide.board import GuideBoard
+from retrovue.runtime.guide.render import Geometry, GuideRenderer
+from retrovue.runtime.profile import OutputProfile
+
+SCROLL_PX_PER_S: Final = 30  # one line a frame at 30 fps: slow enough to read a row
+STILL_FPS: Final = 1  # how often ffmpeg reads the still again: a new one airs within seconds
+
+
+def guide_board(profile: OutputProfile, path: Path, font: Path | None) -> GuideBoard:
+    """A board whose still fits `profile`'s screen (and so the producer's filtergraph)."""
+    return GuideBoard(GuideRenderer(profile.width, profile.height, font), path)
+
+
+def video_graph(profile: OutputProfile, scroll_px_per_s: int = SCROLL_PX_PER_S) -> str:
+    """The still's header strip stays put; its rows scroll up and wrap around when they are
+    taller than the screen (the renderer repeats the first screenful below the last row, so
+    the wrap is seamless), else stand still. The still is converted to 4:2:0 once per read;
+    each frame is then two crops (no copy) and a stack."""
+    g = Geometry(profile.width, profile.height)
+    w, head, view = profile.width, g.head_h, g.view_h
+    # ih - height is the rows' height when they scroll and 0 when they fit (then y = head).
+    y = f"{head}+mod(floor(t*{scroll_px_per_s}+0.5)\\,max(ih-{profile.height}\\,1))"
+    return (
+        f"[0:v]format=yuv420p,fps={profile.fps},split=2[top][body];"
+        f"[top]crop={w}:{head}:0:0[head];"
+        f"[body]crop={w}:{view}:0:{y}:exact=1[rows];"
+        "[head][rows]vstack=inputs=2,setsar=1[v]"
+    )
+
+
+def guide_args(
+    profile: OutputProfile,
+    still: Path,
+    duration_s: float,
+    music: Path | None = None,
+    gain_db: float = 0.0,
+) -> list[str]:
+    """The guide for `duration_s`, in exactly the profile linear producers encode to.
+
+    `still` is a board's file, read again every second (so a refreshed board airs without a
+    restart); `music` is a bed (see `music_bed`) looped for the whole run at `gain_db`, and
+    without one the guide has silence.
+    """
+    if duration_s <= 0:
+        raise ValueError("a guide producer needs a positive duration")
+    p = profile
+    video_input = [
+        # One decoder thread: frame threads would hold a second or two of stills back.
+        "-threads", "1", "-f", "image2", "-pattern_type", "none",
+        "-loop", "1", "-framerate", str(STILL_FPS), "-i", str(still),
+    ]  # fmt: skip
+    if music is not None:
+        audio_input = ["-stream_loop", "-1", "-i", str(music)]
+        audio = f"[1:a:0]volume={gain_db:.2f}dB,{p.audio_filter()}[a]"
+    else:
+        audio_input = ["-f", "lavfi", "-i", f"anullsrc=r={p.sample_rate}:cl=stereo"]
+        audio = f"[1:a:0]{p.audio_filter()}[a]"
+    return [
+        *video_input, *audio_input,
+        "-filter_complex", f"{video_graph(p)};{audio}",
+        "-map", "[v]", "-map", "[a]",
+        "-t", f"{duration_s:.3f}",
+        *p.encode_args(),
+    ]  # fmt: skip
