@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from retrovue.runtime.guide.layout import GuideLayout
 from retrovue.runtime.guide.render import GuideRenderer
 
-log = logging.getLogger(__name__)
-
 
 class GuideBoard:
     """One still file that any number of guide producers read; `refresh()` keeps it current.
 
-    The file is a BMP: ffmpeg reads it again every second, and an uncompressed picture costs
-    it (and the renderer) a fraction of what decoding a PNG would.
+    The file is a BMP: ffmpeg reads it again twice a second, and an uncompressed picture
+    costs it (and the renderer) a fraction of what a PNG would.
     """
 
     def __init__(self, renderer: GuideRenderer, path: Path) -> None:
@@ -62,44 +58,3 @@ class GuideBoard:
             self.renders += 1
             self.last_render_s = time.perf_counter() - started
             return True
-
-
-class GuideFeeder:
-    """A thread that asks `content()` for the layout every `interval_s` and refreshes the
-    board; a failing `content()` (the database away) keeps the last still on screen."""
-
-    def __init__(
-        self, board: GuideBoard, content: Callable[[], GuideLayout], interval_s: float = 1.0
-    ) -> None:
-        self.board = board
-        self._content = content
-        self._interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="guide feeder", daemon=True)
-        self._failing = False
-
-    def start(self) -> None:
-        """Draw the first still now (so a producer can start on it), then keep it current."""
-        self._tick()
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5.0)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval_s):
-            self._tick()
-
-    def _tick(self) -> None:
-        try:
-            self.board.refresh(self._content())
-        except Exception as error:  # any failure: the guide keeps its last still on air
-            if not self._failing:
-                log.warning("guide not refreshed, the last still stays on air: %s", error)
-            self._failing = True
-            return
-        if self._failing:
-            log.info("guide refreshed again")
-        self._failing = False

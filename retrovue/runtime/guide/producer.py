@@ -10,7 +10,14 @@ from retrovue.runtime.guide.render import Geometry, GuideRenderer
 from retrovue.runtime.profile import OutputProfile
 
 SCROLL_PX_PER_S: Final = 30  # one line a frame at 30 fps: slow enough to read a row
-STILL_FPS: Final = 1  # how often ffmpeg reads the still again: a new one airs within seconds
+STILL_FPS: Final = 2  # how often ffmpeg reads the still again
+# The producer runs at most this far ahead of real time (a burst at its start, then paced),
+# as a file producer is kept ahead by playout's queue: playout keeps its lead, and a new
+# still airs a few seconds after it is swapped in instead of after whatever ffmpeg had made.
+AHEAD_S: Final = 3
+# A still swapped in airs about this much later (AHEAD_S, the still's read interval and
+# playout's queue and lead; measured 5.0 s in tests/integration/runtime/test_guide_render.py).
+AIR_DELAY_S: Final = 5.0
 
 
 def guide_board(profile: OutputProfile, path: Path, font: Path | None) -> GuideBoard:
@@ -28,7 +35,7 @@ def video_graph(profile: OutputProfile, scroll_px_per_s: int = SCROLL_PX_PER_S) 
     # ih - height is the rows' height when they scroll and 0 when they fit (then y = head).
     y = f"{head}+mod(floor(t*{scroll_px_per_s}+0.5)\\,max(ih-{profile.height}\\,1))"
     return (
-        f"[0:v]format=yuv420p,fps={profile.fps},split=2[top][body];"
+        f"[0:v]setpts=PTS-STARTPTS,format=yuv420p,fps={profile.fps},split=2[top][body];"
         f"[top]crop={w}:{head}:0:0[head];"
         f"[body]crop={w}:{view}:0:{y}:exact=1[rows];"
         "[head][rows]vstack=inputs=2,setsar=1[v]"
@@ -52,8 +59,11 @@ def guide_args(
         raise ValueError("a guide producer needs a positive duration")
     p = profile
     video_input = [
-        # One decoder thread: frame threads would hold a second or two of stills back.
-        "-threads", "1", "-f", "image2", "-pattern_type", "none",
+        # Stills are read at their time, AHEAD_S early (the offset, taken off again by the
+        # filtergraph): none is read before its time, so none is stale when it airs. One
+        # decoder thread and a one-packet input queue: more would hold old stills back.
+        "-threads", "1", "-thread_queue_size", "1", "-readrate", "1",
+        "-itsoffset", f"-{AHEAD_S}", "-f", "image2", "-pattern_type", "none",
         "-loop", "1", "-framerate", str(STILL_FPS), "-i", str(still),
     ]  # fmt: skip
     if music is not None:
