@@ -9,7 +9,11 @@ from retrovue.runtime.guide.board import GuideBoard
 from retrovue.runtime.guide.render import Geometry, GuideRenderer
 from retrovue.runtime.profile import OutputProfile
 
-SCROLL_PX_PER_S: Final = 30  # one line a frame at 30 fps: slow enough to read a row
+SCROLL_PX_PER_S: Final = 30  # slow enough to read a row as it passes
+# The rows move 2 lines every other frame, not 1 every frame: the frames between repeat the
+# last exactly, which the encoder sends for almost nothing (a third less CPU, measured), and
+# an even step keeps the 4:2:0 crop on whole chroma lines.
+SCROLL_STEPS_PER_S: Final = 15
 STILL_FPS: Final = 2  # how often ffmpeg reads the still again
 # The producer runs at most this far ahead of real time (a burst at its start, then paced),
 # as a file producer is kept ahead by playout's queue: playout keeps its lead, and a new
@@ -25,15 +29,18 @@ def guide_board(profile: OutputProfile, path: Path, font: Path | None) -> GuideB
     return GuideBoard(GuideRenderer(profile.width, profile.height, font), path)
 
 
-def video_graph(profile: OutputProfile, scroll_px_per_s: int = SCROLL_PX_PER_S) -> str:
+def video_graph(profile: OutputProfile) -> str:
     """The still's header strip stays put; its rows scroll up and wrap around when they are
     taller than the screen (the renderer repeats the first screenful below the last row, so
     the wrap is seamless), else stand still. The still is converted to 4:2:0 once per read;
     each frame is then two crops (no copy) and a stack."""
     g = Geometry(profile.width, profile.height)
     w, head, view = profile.width, g.head_h, g.view_h
-    # ih - height is the rows' height when they scroll and 0 when they fit (then y = head).
-    y = f"{head}+mod(floor(t*{scroll_px_per_s}+0.5)\\,max(ih-{profile.height}\\,1))"
+    step = SCROLL_PX_PER_S // SCROLL_STEPS_PER_S
+    # ih - height is the rows' height when they scroll and 0 when they fit (then y = head);
+    # the quarter step keeps float rounding of t from ever taking a step back.
+    steps = f"floor(t*{SCROLL_STEPS_PER_S}+0.25)"
+    y = f"{head}+mod({step}*{steps}\\,max(ih-{profile.height}\\,1))"
     return (
         f"[0:v]setpts=PTS-STARTPTS,format=yuv420p,fps={profile.fps},split=2[top][body];"
         f"[top]crop={w}:{head}:0:0[head];"

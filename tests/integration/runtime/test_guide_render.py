@@ -22,6 +22,7 @@ from retrovue.places import find_font
 from retrovue.runtime.guide.layout import GuideLayout, build_layout
 from retrovue.runtime.guide.music import music_bed
 from retrovue.runtime.guide.producer import guide_args, guide_board
+from retrovue.runtime.guide.render import TITLE_BAR, Geometry
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.source import MediaPacket, ProducerSource, SourceEnd
 from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
@@ -32,6 +33,7 @@ AIRING = {2: "Twilight Zone", 4: "Looney Tunes", 7: "Casablanca"}
 NAMES = {2: "Classic Gold", 4: "Cartoon Alley", 7: "Night Movies"}
 LEAD_S = 1.0  # playout sends each packet this far ahead of its air time
 RUN_S = 12
+HEAD_H = Geometry(1280, 720).head_h
 REFRESH_AT_S = 4.0  # when the new still is swapped in, in stream time being sent
 REFRESH_AIRS_S = 8.0  # on air this soon after (ffmpeg and playout run ahead; 5 s measured)
 
@@ -86,6 +88,7 @@ class Received:
     audio_codec: str = ""
     size: tuple[int, int] = (0, 0)
     headers: list[tuple[float, Image.Image]] = field(default_factory=list)
+    profiles: list[tuple[float, list[int]]] = field(default_factory=list)
     pictures: dict[str, Image.Image] = field(default_factory=dict)
 
 
@@ -127,9 +130,22 @@ def play(source: ProducerSource, on_send: Any, received: Received) -> None:
             received.size = (frame.width, frame.height)
             picture = frame.to_image()
             received.headers.append((t, picture.crop((0, 0, 1280, 100)).resize((160, 12))))
+            # The rows' profile: the channel column's mean brightness, line by line.
+            column = picture.crop((0, HEAD_H, 280, 720)).convert("L").resize((1, 720 - HEAD_H))
+            received.profiles.append((t, list(column.tobytes())))
             if 1.9 < t < 2.0 and "before" not in received.pictures:
                 received.pictures["before"] = picture
             received.pictures["last"] = picture
+
+
+def shift(earlier: list[int], later: list[int]) -> int:
+    """How many lines the rows moved up from one frame to the next (0 to 4)."""
+
+    def mismatch(lines: int) -> float:
+        pairs = zip(later[: len(later) - lines], earlier[lines:], strict=True)
+        return sum(abs(a - b) for a, b in pairs) / (len(later) - lines)
+
+    return min(range(5), key=mismatch)
 
 
 def header_change(headers: list[tuple[float, Image.Image]]) -> float | None:
@@ -188,8 +204,41 @@ def test_the_guide_producer_streams_the_profile_and_airs_a_refreshed_still_witho
     assert changed is not None and refreshed
     print(f"new still swapped in at air time {refreshed[0]:.2f} s, on air at {changed:.2f} s")
     assert changed - refreshed[0] <= REFRESH_AIRS_S
+    profiles = [p for t, p in received.profiles]
+    moves = [shift(a, b) for a, b in itertools.pairwise(profiles)]
+    assert set(moves[: 3 * 30]) == {0}  # three rows fit the screen: they stand still
+    late = moves[-60:]  # twelve rows do not: they scroll 2 lines every other frame
+    assert sorted(set(late)) == [0, 2] and sum(late) == 60
     after = ocr(received.pictures["last"], tmp_path)
     assert "RetroVue Late" in after and "Breaking News" in after
+
+
+@pytest.mark.slow
+def test_without_music_the_guide_airs_silence_from_a_still_whose_path_has_percent_signs(
+    tmp_path: Path,
+) -> None:
+    ffmpeg, profile = Ffmpeg(resolve_ffmpeg()), OutputProfile()
+    board = guide_board(profile, tmp_path / "100%d guide" / "still%03d.bmp", find_font())
+    board.refresh(layout(AIRING))
+    process = ffmpeg.spawn(guide_args(profile, board.path, 2.0))
+    try:
+        data = process.stdout.read()
+    finally:
+        assert process.close() == 0, process.stderr_tail
+    capture = tmp_path / "guide.ts"
+    capture.write_bytes(data)
+    with av.open(str(capture)) as container:
+        frames = list(container.decode(video=0))
+    samples = array.array("h")
+    with av.open(str(capture)) as container:
+        resampler = av.AudioResampler(format="s16", layout="stereo", rate=48000)
+        for frame in container.decode(audio=0):
+            for out in resampler.resample(frame):
+                samples.frombytes(bytes(out.planes[0])[: out.samples * 4])
+    assert len(frames) == 60
+    assert len(samples) >= 2 * 48000 * 1.9 and max(map(abs, samples)) == 0
+    top = frames[-1].to_image().getpixel((640, 4))  # the title bar, drawn from the still
+    assert all(abs(a - b) <= 12 for a, b in zip(top, TITLE_BAR, strict=True))
 
 
 @pytest.mark.slow
