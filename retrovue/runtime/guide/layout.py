@@ -56,6 +56,12 @@ def grid_start(now: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return local.replace(minute=local.minute - local.minute % 30).astimezone(dt.UTC)
 
 
+def window(now: dt.datetime, zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """The span the guide shows at `now` (UTC): ask the schedule for the items in it."""
+    start = grid_start(now, ZoneInfo(zone))
+    return start, start + SPAN
+
+
 def _clock(instant: dt.datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%H:%M")
 
@@ -100,8 +106,9 @@ def build_layout(
     channels: Sequence[ChannelInfo],
     items: Mapping[int, Sequence[ScheduledItem]],
 ) -> GuideLayout:
-    """The grid for `now`: active channels by number, their items for now..now+90 min merged
-    into guide entries (breaks and pad join their programme), holes "to be announced"."""
+    """The grid for `now`: active channels by number, their items in `window(now, zone)`
+    merged into guide entries (breaks and pad join their programme), holes "to be
+    announced"."""
     tz = ZoneInfo(zone)
     start = grid_start(now, tz)
     rows = tuple(

@@ -15,9 +15,9 @@ SCROLL_PX_PER_S: Final = 30  # slow enough to read a row as it passes
 # an even step keeps the 4:2:0 crop on whole chroma lines.
 SCROLL_STEPS_PER_S: Final = 15
 STILL_FPS: Final = 2  # how often ffmpeg reads the still again
-# The producer runs at most this far ahead of real time (a burst at its start, then paced),
-# as a file producer is kept ahead by playout's queue: playout keeps its lead, and a new
-# still airs a few seconds after it is swapped in instead of after whatever ffmpeg had made.
+# The producer runs at most this far ahead of real time: a burst at its start (playout has
+# its lead at once), then paced by the clock. Unpaced, ffmpeg would run as far ahead as
+# playout's queue lets it, and a new still would air that much later (11 s, measured).
 AHEAD_S: Final = 3
 # A still swapped in airs about this much later (AHEAD_S, the still's read interval and
 # playout's queue and lead; measured 5.0 s in tests/integration/runtime/test_guide_render.py).
@@ -58,8 +58,8 @@ def guide_args(
 ) -> list[str]:
     """The guide for `duration_s`, in exactly the profile linear producers encode to.
 
-    `still` is a board's file, read again every second (so a refreshed board airs without a
-    restart); `music` is a bed (see `music_bed`) looped for the whole run at `gain_db`, and
+    `still` is a board's file, read again twice a second (so a refreshed board airs without
+    a restart); `music` is a bed (see `music_bed`) looped for the whole run at `gain_db`, and
     without one the guide has silence.
     """
     if duration_s <= 0:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from guide_data import THREE, at, channel, item, three_channels
 
-from retrovue.runtime.guide.layout import TO_BE_ANNOUNCED, build_layout
+from retrovue.runtime.guide.layout import TO_BE_ANNOUNCED, build_layout, window
 
 NOW = at(47)
 
@@ -62,6 +62,12 @@ def test_the_window_and_its_ruler_open_on_the_local_half_hour() -> None:
     assert layout.clock == "00:32"
     assert layout.ticks == ("00:30", "01:00", "01:30")
     assert layout.now == 2 / 90
+
+
+def test_the_span_to_ask_the_schedule_for_is_the_window_the_ruler_shows() -> None:
+    assert window(NOW, "UTC") == (at(30), at(120))
+    assert window(at(30), "UTC") == (at(30), at(120))  # on the half hour, it opens there
+    assert window(NOW, "Asia/Kathmandu") == (at(45), at(135))  # 00:30 local is 18:45 UTC
 
 
 def test_the_layout_changes_with_the_minute_and_not_within_it() -> None:
