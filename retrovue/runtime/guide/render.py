@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +111,7 @@ class GuideRenderer:
         self.geometry = Geometry(width, height)
         self._font_path = font_path
         self._fonts: dict[int, Font] = {}
-        self._logos: dict[str, Image.Image | None] = {}
+        self._logos: dict[tuple[str, int | None], Image.Image | None] = {}
         self._warned: set[str] = set()
 
     def _warn_once(self, key: str, message: str, *args: object) -> None:
@@ -140,10 +141,16 @@ class GuideRenderer:
         return ImageFont.load_default(size)
 
     def logo(self, path: str) -> Image.Image | None:
-        """The logo scaled into its box, or None (warned once) when it cannot be read."""
-        if path not in self._logos:
-            self._logos[path] = self._load_logo(path)
-        return self._logos[path]
+        """The logo scaled into its box, or None (warned once) when it cannot be read; a file
+        that changes is read again."""
+        key: tuple[str, int | None]
+        try:
+            key = (path, os.stat(path).st_mtime_ns)
+        except (OSError, ValueError):
+            key = (path, None)
+        if key not in self._logos:
+            self._logos[key] = self._load_logo(path)
+        return self._logos[key]
 
     def _load_logo(self, path: str) -> Image.Image | None:
         file = logo_file(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,12 @@ def test_a_logo_is_drawn_scaled_into_its_row(renderer: GuideRenderer, tmp_path: 
     assert right < g.channel_w  # in the channel column
     assert (right - left) / (bottom - top) == pytest.approx(4 / 3, rel=0.05)  # not stretched
     assert "Classic Gold" in read_text(picture)
+    Image.new("RGB", (300, 300), (0, 255, 0)).save(logo)  # a new logo: read again, square
+    os.utime(logo, ns=(0, logo.stat().st_mtime_ns + 1_000_000))
+    picture = renderer.render(build_layout("R", "UTC", at(48), channels, three_channels()))
+    green = ImageChops.difference(picture, Image.new("RGB", picture.size, (0, 255, 0)))
+    left, top, right, bottom = green.convert("L").point(lambda v: 255 if v < 8 else 0).getbbox()
+    assert right - left == bottom - top
 
 
 def test_an_unreadable_logo_is_left_out_and_warned_once(
