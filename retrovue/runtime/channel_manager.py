@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from retrovue.runtime.fanout import Fanout, Viewer
 from retrovue.runtime.hls import HlsSegmenter, Segment
 from retrovue.runtime.muxer import Chunk
-from retrovue.runtime.planner import Planner, ScheduleReader
-from retrovue.runtime.playout import PlayoutDeps, PlayoutEngine
+from retrovue.runtime.planner import GuidePlan, Planner, ScheduleReader
+from retrovue.runtime.playout import PlayoutDeps, PlayoutEngine, SlotSource
 from retrovue.schedule_manager.airing import ChannelInfo
 
 log = logging.getLogger(__name__)
@@ -110,7 +110,11 @@ class ChannelManager:
         def failed(error: Exception) -> None:
             loop.call_soon_threadsafe(self._engine_failed, engine)
 
-        planner = Planner(self._schedule, self.channel.number, self._deps.gating)
+        planner: SlotSource = (
+            GuidePlan()
+            if self.channel.kind == "guide"
+            else Planner(self._schedule, self.channel.number, self._deps.gating)
+        )
         tuned_at, self._tuned_at = self._tuned_at, None
         now = self._deps.clock.now()
         if tuned_at is not None and (now - tuned_at).total_seconds() > TUNE_REMEMBERED_S:

@@ -24,7 +24,7 @@ UNSCHEDULED_SLATE = dt.timedelta(seconds=30)
 LOOKUP_RETRY = dt.timedelta(seconds=5)  # slate this long for a lookup late, then ask again
 CARD_KINDS = ("slate", "black")
 
-Action = Literal["file", "slate", "black", "emergency"]
+Action = Literal["file", "slate", "black", "emergency", "guide"]
 
 
 class ScheduleReader(Protocol):
@@ -133,6 +133,14 @@ class Planner:
             return Slot("slate", at, item.end_utc, item, status="substituted", reason=reason)
         offset = (item.in_point_ms + max((at - item.start_utc).total_seconds() * 1000, 0)) / 1000
         return Slot("file", at, item.end_utc, item, offset_s=offset, has_audio=has_audio)
+
+
+class GuidePlan:
+    """A guide channel's air: the guide, in hour-long slots (XMLTV lists one an hour)."""
+
+    def slot_at(self, at: dt.datetime) -> Slot:
+        hour = at.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+        return Slot("guide", at, hour)
 
 
 class SlotsAhead:

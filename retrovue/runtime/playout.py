@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from retrovue.errors import FfmpegError
 from retrovue.ffmpeg import Ffmpeg
@@ -23,6 +23,9 @@ from retrovue.runtime.program_director import DirectorState, ProgramDirector
 from retrovue.runtime.source import MediaPacket, ProducerSource, Source, SourceEnd, SourceFactory
 from retrovue.runtime.timeline import ItemCursor
 
+if TYPE_CHECKING:  # the guide draws pages that import playout: a type-only reference
+    from retrovue.runtime.guide.station_guide import StationGuide
+
 log = logging.getLogger(__name__)
 
 BASE_TICKS = 10 * TICKS_PER_SECOND  # the channel timeline starts at 10 s: never negative
@@ -35,6 +38,7 @@ REJOINS_PER_SLOT = 2  # producer failures in one slot resumed at the offset; the
 LOOKUP_WAIT_S = 1.0  # at a boundary, how long playout waits on a slot still being looked up
 SHORTFALL_FRAMES = 1  # one missing frame is a gap of two frame durations: the most allowed
 SIGN_OFF_S = 3.0  # a channel taken off the air ends on this much slate
+GUIDE_MODE = "guide mode"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class PlayoutDeps:
     director: ProgramDirector
     asrun: AsRunLogger
     gating: GatingWatch = field(default_factory=GatingWatch)
+    guide: StationGuide | None = None
     sources: SourceFactory | None = None
     muxers: MuxerFactory | None = None
     lookups: Callable[[str], Executor] | None = None
@@ -199,6 +204,8 @@ class PlayoutEngine:
     def _open(self, at: dt.datetime, state: DirectorState, wait: float = LOOKUP_WAIT_S) -> _Segment:
         if state.mode == "emergency":
             slot = Slot("emergency", at, None, status="emergency", reason=state.message)
+        elif state.mode == "guide":
+            slot = Slot("guide", at, None, status="substituted", reason=GUIDE_MODE)
         else:
             slot = self._ahead.slot_at(at, wait)
         return self._segment(slot, state)
@@ -224,6 +231,8 @@ class PlayoutEngine:
             args = factory.file(slot.item.file_path, slot.offset_s, seconds, slot.has_audio)
         elif slot.action == "emergency":
             args = factory.card("emergency", seconds, ("EMERGENCY", slot.reason or ""))
+        elif slot.action == "guide" and self._deps.guide is not None:
+            args = self._deps.guide.args(seconds)
         elif slot.action == "black":
             args = factory.card("black", seconds)
         else:
@@ -343,9 +352,9 @@ class PlayoutEngine:
         """The director changed mode: end what is on air now and follow the new mode."""
         cursor = current.cursor
         assert cursor is not None
-        if state.mode == "emergency" and current.slot.action != "emergency":
-            self._close(current, "interrupted", "emergency mode")
-        else:  # leaving emergency: its row keeps the message it aired with
+        if not _by_mode(current.slot):
+            self._close(current, "interrupted", f"{state.mode} mode")
+        else:  # leaving a mode: its row keeps the reason it aired with
             self._close(current, None, None)
         self._drop_upcoming()
         segment = self._open(self._wall_at(cursor.video_end), state)
@@ -424,7 +433,7 @@ class PlayoutEngine:
             return self._signing_off(segment, self._sign_off)
         state = self._deps.director.state
         if state.version != segment.mode_version:
-            if state.mode == "emergency" or segment.slot.action == "emergency":
+            if not _follows(segment.slot, state):
                 return self._cut(segment, state)
             segment.mode_version = state.version
         prefetch_ticks = round(self._deps.prefetch_s * TICKS_PER_SECOND)
@@ -435,7 +444,7 @@ class PlayoutEngine:
             and cursor.end is not None
             and end is not None
             and self._released >= cursor.end - prefetch_ticks
-            and (state.mode == "emergency" or self._ahead.ready(end))
+            and (state.mode != "normal" or self._ahead.ready(end))
         ):
             # The next item opens at its scheduled start exactly (offset 0 into a file), not at
             # the frame-rounded tick's wall time, which may fall a few ms into it. Its lookup
@@ -484,6 +493,18 @@ class PlayoutEngine:
             slot.status,
             slot.reason,
         )
+
+
+def _by_mode(slot: Slot) -> bool:
+    """Whether `slot` airs because of the director's mode (not because of the schedule)."""
+    return slot.action == "emergency" or (slot.action == "guide" and slot.reason == GUIDE_MODE)
+
+
+def _follows(slot: Slot, state: DirectorState) -> bool:
+    """Whether `slot` may stay on air in the director's mode `state`."""
+    if state.mode == "normal":
+        return not _by_mode(slot)
+    return slot.action == state.mode
 
 
 class _SignedOff(Exception):

@@ -1,4 +1,4 @@
-"""ProgramDirector: the station-wide mode every channel obeys (normal or emergency)."""
+"""ProgramDirector: the station-wide mode every channel obeys (normal, guide or emergency)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import threading
 from dataclasses import dataclass
 from typing import Literal
 
-from retrovue.errors import ValidationError
+from retrovue.errors import ConflictError, ValidationError
 
-Mode = Literal["normal", "emergency"]
-MODES: tuple[Mode, ...] = ("normal", "emergency")
+Mode = Literal["normal", "guide", "emergency"]
+MODES: tuple[Mode, ...] = ("normal", "guide", "emergency")
 DEFAULT_EMERGENCY_MESSAGE = "Emergency broadcast. Stand by."
 
 
@@ -32,10 +32,15 @@ class ProgramDirector:
         return self._state
 
     def set_mode(self, mode: str, message: str | None = None) -> DirectorState:
+        """Change the mode; emergency overrides guide, so guide is refused during one."""
         if mode not in MODES:
             raise ValidationError(f"mode must be one of {', '.join(MODES)}, not {mode!r}", "mode")
         with self._lock:
-            if mode == "emergency":
+            if mode == "guide" and self._state.mode == "emergency":
+                raise ConflictError("emergency mode is on: end it (mode normal) before the guide")
+            if mode == "guide":
+                self._state = DirectorState("guide", None, self._state.version + 1)
+            elif mode == "emergency":
                 text = (message or "").strip() or DEFAULT_EMERGENCY_MESSAGE
                 self._state = DirectorState("emergency", text, self._state.version + 1)
             else:

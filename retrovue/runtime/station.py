@@ -25,6 +25,7 @@ from retrovue.runtime.clients import ClientDoors
 from retrovue.runtime.clients.context import WILDCARD_HOSTS, local_address_towards
 from retrovue.runtime.clients.discovery import DiscoveryServers
 from retrovue.runtime.gating import GatingWatch
+from retrovue.runtime.guide.station_guide import StationGuide
 from retrovue.runtime.master_clock import MasterClock, SystemClock
 from retrovue.runtime.pages import page_routes
 from retrovue.runtime.playout import PlayoutDeps
@@ -45,16 +46,19 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 def build_runtime(
     settings: StationSettings, service: ScheduleService, clock: MasterClock
 ) -> StationRuntime:
-    """The composition root of playout: one ffmpeg, one director, one as-run log."""
+    """The composition root of playout: one ffmpeg, one director, one guide, one as-run log."""
     environ = {"RETROVUE_FFMPEG": settings.ffmpeg} if settings.ffmpeg else {}
     profile = OutputProfile()
+    ffmpeg = Ffmpeg(resolve_ffmpeg(environ))
+    font = find_font()
     deps = PlayoutDeps(
         clock=clock,
-        ffmpeg=Ffmpeg(resolve_ffmpeg(environ)),
-        producers=ProducerFactory(profile, settings.data_dir / "cards", find_font()),
+        ffmpeg=ffmpeg,
+        producers=ProducerFactory(profile, settings.data_dir / "cards", font),
         profile=profile,
         director=ProgramDirector(),
         gating=GatingWatch(service.gating_revision),
+        guide=StationGuide(service, clock, ffmpeg, profile, settings.data_dir / "guide", font),
         asrun=AsRunLogger(
             service.record_asrun, node=settings.node_name, journal=settings.asrun_journal
         ),

@@ -124,6 +124,8 @@ class StationRuntime:
         while True:
             await asyncio.to_thread(self.deps.gating.poll)
             await self.reconcile()
+            if self.deps.guide is not None:
+                await asyncio.to_thread(self.deps.guide.idle_check)
             await asyncio.sleep(every)
 
     def drop_viewers(self) -> None:
@@ -134,4 +136,6 @@ class StationRuntime:
     async def shutdown(self) -> None:
         """Stop every channel and wait for its playout to end, then flush the as-run log."""
         await asyncio.gather(*(m.shutdown() for m in list(self.managers.values())))
+        if self.deps.guide is not None:
+            await asyncio.to_thread(self.deps.guide.close)
         await asyncio.to_thread(self.deps.asrun.close)

@@ -69,3 +69,4 @@ class ChannelInfo:
     logo: str | None
     active: bool
     xmltv_id: str
+    kind: str = "linear"  # "linear", or "guide": a channel that shows the TV guide

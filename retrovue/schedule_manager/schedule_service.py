@@ -87,6 +87,13 @@ class ScheduleService:
             ).scalar()
         return int(value or 0)
 
+    def airable_files(self, tag: str) -> list[str]:
+        """Files of the canonical, available catalog assets carrying `tag` (the guide's
+        music bed is made of those tagged `guide-music`)."""
+        with self._db.reading() as session:
+            catalog = Catalog.load(session)
+        return sorted({e.file_path for e in catalog.entries.values() if tag in e.tags})
+
     def record_asrun(self, entries: Sequence[AsRunEntry]) -> dict[int, int]:
         """Write as-run entries in one transaction (all or none); the row id of each start."""
         with self._db.transaction() as session:

@@ -154,7 +154,7 @@ class Producers:
         self.spawns: list[Spawn] = []
 
     def __call__(self, args: list[str], label: str) -> ScriptedSource:
-        card = any(arg.startswith(("color=", "anullsrc")) for arg in args[:4])
+        card = any(arg.startswith(("color=", "anullsrc")) for arg in args[:4]) or "image2" in args
         path = None if card else args[args.index("-i") + 1]
         offset = None if card else float(args[args.index("-ss") + 1])
         self.spawns.append(Spawn(label, path, offset, card))
@@ -251,6 +251,13 @@ class Run:
         return [e for e in self.asrun if isinstance(e, AsRunEnd)]
 
 
+class FakeGuide:
+    """The station guide's producer arguments (a still read as image2, as the real one is)."""
+
+    def args(self, seconds: float) -> list[str]:
+        return ["-f", "image2", "-loop", "1", "-i", "still.bmp", "-t", f"{seconds:.3f}"]
+
+
 def play(
     items: list[Item],
     scripts: dict[str, list[Script]],
@@ -277,7 +284,7 @@ def play(
     deps = PlayoutDeps(
         clock=clock, ffmpeg=None,  # type: ignore[arg-type]
         producers=ProducerFactory(PROFILE, scratch, None), profile=PROFILE,
-        director=director or ProgramDirector(), asrun=asrun,
+        director=director or ProgramDirector(), asrun=asrun, guide=FakeGuide(),  # type: ignore[arg-type]
         sources=producers, muxers=lambda emit, name: muxer,
         lookups=lambda name: InlineExecutor(),
     )  # fmt: skip

@@ -9,8 +9,10 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import pytest
 from playout_fakes import FRAME, T0, Item, Run, Script, play, tick
 
+from retrovue.errors import ConflictError
 from retrovue.runtime.program_director import ProgramDirector
 
 
@@ -185,3 +187,41 @@ def test_a_channel_signing_off_ends_on_a_few_seconds_of_slate(tmp_path: Path) ->
     assert abs((runs[1][2] - runs[1][1]) / 90_000 - 3.0) < 0.05
     assert run.starts()[-1].reason == "channel 1 left the air"
     assert run.muxer.closed
+
+
+def test_guide_mode_puts_the_guide_on_air_and_normal_resumes_at_the_scheduled_offset(
+    tmp_path: Path,
+) -> None:
+    director = ProgramDirector()
+    items = [Item(-50, 100, "show.mkv", 1)]
+    scripts = {"show.mkv": [Script(200)]}
+    actions = [
+        (5.0, lambda engine: director.set_mode("guide")),
+        (10.0, lambda engine: director.set_mode("emergency", "Storm")),
+        (12.0, lambda engine: director.set_mode("normal")),
+    ]
+    run = play(items, scripts, 16, director=director, actions=actions, scratch=tmp_path)
+    contiguous(run)
+    labels = [label.split(":")[1].split("@")[0] for label, _, _ in run.muxer.runs()]
+    assert labels[:4] == ["file", "guide", "emergency", "file"]
+    back = run.muxer.runs()[3][1]
+    resumed = run.producers.spawns[-1]
+    seconds_in = (back - tick(0)) / 90_000
+    assert resumed.offset_s is not None and abs(resumed.offset_s - (50 + seconds_in)) < 0.05
+    statuses = [(s.status, s.reason) for s in run.starts()]
+    assert statuses[:4] == [
+        ("aired", None),
+        ("substituted", "guide mode"),
+        ("emergency", "Storm"),
+        ("aired", None),
+    ]
+    first_end = next(e for e in run.ends() if e.handle == run.starts()[0].handle)
+    assert (first_end.status, first_end.reason) == ("interrupted", "guide mode")
+
+
+def test_during_an_emergency_the_guide_is_refused() -> None:
+    director = ProgramDirector()
+    director.set_mode("emergency", "Storm")
+    with pytest.raises(ConflictError, match="emergency mode is on"):
+        director.set_mode("guide")
+    assert director.state.mode == "emergency"
