@@ -46,20 +46,21 @@ class PosterStore:
     def _make(self, runner: Ffmpeg, item: dict[str, Any]) -> int:
         at = min(item["duration_ms"] / 1000 * FRAME_AT, FRAME_AT_MOST_S)
         target = self.path(item)
-        staged = target.with_suffix(".part.jpg")
+        staged = target.with_name(target.name + ".part")
         try:
             runner.run(
                 ["-ss", f"{at:.3f}", "-i", item["path"], "-frames:v", "1", "-an",
-                 "-vf", f"scale={POSTER_WIDTH}:-2", "-q:v", "4", str(staged)],
+                 "-vf", f"scale={POSTER_WIDTH}:-2", "-q:v", "4", "-f", "mjpeg", str(staged)],
                 timeout=30,
             )  # fmt: skip
         except FfmpegError as error:
             # An item without a picture (audio only, a broken file) simply shows none.
             log.warning("no poster frame for library item %s: %s", item["id"], error)
             return 0
-        if not staged.is_file():
+        if not staged.is_file() or staged.stat().st_size == 0:
+            staged.unlink(missing_ok=True)
             return 0
         for old in self.folder.glob(f"{item['id']}-*.jpg"):
-            old.unlink(missing_ok=True)
+            old.unlink(missing_ok=True)  # the frame of the file as it was
         staged.replace(target)
         return 1
