@@ -45,17 +45,17 @@ def asrun_day(db: Database, channel_number: int, day: dt.date) -> list[AsRunRow]
             )
             .order_by(AsRunEvent.started_utc, AsRunEvent.id)
         ).all()
-    return [
-        AsRunRow(
-            started_utc=row.started_utc,
-            ended_utc=row.ended_utc,
-            status=row.status,
-            reason=row.reason,
-            kind=asset_kind or event_kind,
-            title=title,
-            asset_id=row.asset_id,
-            playlog_event_id=row.playlog_event_id,
-            node=row.node,
-        )
-        for row, title, asset_kind, event_kind in rows
-    ]
+        return [
+            AsRunRow(
+                started_utc=row.started_utc,
+                ended_utc=row.ended_utc,
+                status=row.status,
+                reason=row.reason,
+                kind=asset_kind or event_kind,
+                title=title,
+                asset_id=row.asset_id,
+                playlog_event_id=row.playlog_event_id,
+                node=row.node,
+            )
+            for row, title, asset_kind, event_kind in rows
+        ]

@@ -24,6 +24,7 @@ from retrovue.cli.console.settings import ConsoleSettings
 from retrovue.cli.console.state import ConsoleState
 from retrovue.cli.console.station_client import StationClient
 from retrovue.cli.console.sync_jobs import SyncJobs
+from retrovue.cli.console.timing import ServerTiming
 from retrovue.errors import DatabaseError, NotFoundError, RetroVueError
 from retrovue.infra.bootstrap import Station, open_station
 
@@ -80,6 +81,7 @@ def create_app(settings: ConsoleSettings, station: Station | None = None) -> Sta
     app = Starlette(
         routes=[*console_routes(), Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=[
+            Middleware(ServerTiming),
             Middleware(
                 SessionMiddleware,
                 secret_key=settings.session_secret,
@@ -87,7 +89,7 @@ def create_app(settings: ConsoleSettings, station: Station | None = None) -> Sta
                 max_age=SESSION_HOURS * 3600,
                 same_site="strict",
                 https_only=False,
-            )
+            ),
         ],
         exception_handlers={RetroVueError: _error_page, HTTPException: _error_page},
         lifespan=lifespan,

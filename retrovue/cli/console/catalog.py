@@ -16,6 +16,7 @@ from retrovue.cli.console.rendering import done, render
 from retrovue.cli.console.state import state_of
 from retrovue.errors import RetroVueError
 from retrovue.infra.admin_services.parsing import parse_tags
+from retrovue.infra.catalog_search import CatalogQuery
 from retrovue.schedule_manager.models import ASSET_KINDS
 
 PAGE_SIZE: Final = 50
@@ -26,52 +27,49 @@ FIELDS: Final = (
 TRI: Final = ("any", "yes", "no")
 
 
-def _tri(value: str | None) -> str:
-    return value if value in TRI else "any"
-
-
-def _keep(view: dict[str, Any], key: str, wanted: str) -> bool:
-    return wanted == "any" or bool(view[key]) == (wanted == "yes")
+def _tri(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
 
 
 @page
 def list_page(request: Request) -> Response:
-    query = request.query_params
-    q = query.get("q", "").strip().lower()
-    kind = query.get("kind", "")
-    tag = query.get("tag", "").strip().lower()
-    series = query.get("series", "").strip()
-    canonical = _tri(query.get("canonical"))
-    available = _tri(query.get("available"))
-    s = state_of(request).station
-    views = ops.list_assets(s, tag=tag or None, kind=kind if kind in ASSET_KINDS else None)
-    series_names = sorted({v["series"] for v in views if v["series"]})
-    hits = [
-        v
-        for v in views
-        if _keep(v, "canonical", canonical)
-        and _keep(v, "available", available)
-        and (not series or v["series"] == series)
-        and (not q or q in v["title"].lower() or q in (v["series"] or "").lower())
-    ]
-    pages = max(1, math.ceil(len(hits) / PAGE_SIZE))
+    given = request.query_params
+    filters = {
+        "q": given.get("q", "").strip(),
+        "kind": given.get("kind", "") if given.get("kind") in ASSET_KINDS else "",
+        "tag": given.get("tag", "").strip().lower(),
+        "series": given.get("series", "").strip(),
+        "canonical": given.get("canonical") if given.get("canonical") in TRI else "any",
+        "available": given.get("available") if given.get("available") in TRI else "any",
+    }
+    query = CatalogQuery(
+        text=filters["q"] or None,
+        kind=filters["kind"] or None,
+        tag=filters["tag"] or None,
+        series=filters["series"] or None,
+        canonical=_tri(filters["canonical"]),
+        available=_tri(filters["available"]),
+    )
     try:
-        number = min(max(1, int(query.get("page", "1"))), pages)
+        number = max(1, int(given.get("page", "1")))
     except ValueError:
         number = 1
-    filters = {"q": q, "kind": kind, "tag": tag, "series": series,
-               "canonical": canonical, "available": available}  # fmt: skip
+    s = state_of(request).station
+    found = ops.search_catalog(s, query, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    pages = max(1, math.ceil(found.total / PAGE_SIZE))
+    if number > pages:
+        number = pages
+        found = ops.search_catalog(s, query, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     return render(
         request,
         "catalog/list.html",
-        assets=hits[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
-        total=len(hits),
+        assets=found.rows,
+        total=found.total,
         page=number,
         pages=pages,
-        filters=filters,
         values=filters,
         kinds=ASSET_KINDS,
-        series_names=series_names,
+        series_names=found.series,
     )
 
 

@@ -12,8 +12,10 @@ from typing import Any
 
 from retrovue.domain.sync import Progress
 from retrovue.errors import NotFoundError
+from retrovue.infra import catalog_search
 from retrovue.infra.admin_services.parsing import parse_clock
 from retrovue.infra.bootstrap import Station
+from retrovue.infra.catalog_search import CatalogPage, CatalogQuery
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.asrun_log import AsRunRow, asrun_day
 from retrovue.schedule_manager.schedule_service import ScheduleService
@@ -43,8 +45,8 @@ def remove_channel(s: Station, number: int) -> None:
 
 
 # -- catalog -------------------------------------------------------------------------------
-def list_assets(s: Station, tag: str | None = None, kind: str | None = None) -> list[View]:
-    return s.assets.list_assets(tag=tag, kind=kind)
+def search_catalog(s: Station, query: CatalogQuery, offset: int, limit: int) -> CatalogPage:
+    return catalog_search.search_catalog(s.db, query, offset, limit)
 
 
 def get_asset(s: Station, asset_id: int) -> View:
