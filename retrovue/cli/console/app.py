@@ -70,11 +70,14 @@ def create_app(settings: ConsoleSettings, station: Station | None = None) -> Sta
     """The console over `station` (opened from the settings' database when not given)."""
     opened = station or open_station(settings.database_url)
 
+    client = StationClient(settings.station_url, settings.admin_token, settings.station_timeout_s)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            await client.close()
             if station is None:
                 opened.close()
 
@@ -97,9 +100,7 @@ def create_app(settings: ConsoleSettings, station: Station | None = None) -> Sta
     app.state.console = ConsoleState(
         settings=settings,
         station=opened,
-        client=StationClient(
-            settings.station_url, settings.admin_token, settings.station_timeout_s
-        ),
+        client=client,
         pages=build_pages(),
         jobs=SyncJobs(),
         posters=PosterStore(settings.files / "posters"),

@@ -36,24 +36,37 @@ class LiveStatus:
     channels: dict[int, ChannelLive] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass
 class StationClient:
+    """One pooled HTTP client for the console's life: a live page's 30-odd asks share
+    connections instead of opening one each."""
+
     base: str
     admin_token: str | None = None
     timeout_s: float = 2.0
+    _pool: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
 
     def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base, timeout=self.timeout_s, trust_env=False)
+        if self._pool is None:
+            self._pool = httpx.AsyncClient(
+                base_url=self.base, timeout=self.timeout_s, trust_env=False
+            )
+        return self._pool
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+            self._pool = None
 
     async def status(self, numbers: Sequence[int]) -> LiveStatus:
         """Health, the director's mode and each channel's now/next, asked concurrently."""
+        client = self._client()
         try:
-            async with self._client() as client:
-                health, director, *nows = await asyncio.gather(
-                    client.get("/healthz"),
-                    client.get("/api/director"),
-                    *(client.get(f"/api/channels/{n}/now") for n in numbers),
-                )
+            health, director, *nows = await asyncio.gather(
+                client.get("/healthz"),
+                client.get("/api/director"),
+                *(client.get(f"/api/channels/{n}/now") for n in numbers),
+            )
         except httpx.HTTPError as error:
             return LiveStatus(False, f"{UNREACHABLE} at {self.base} ({_reason(error)})")
         if health.status_code != 200 or director.status_code != 200:
@@ -73,11 +86,11 @@ class StationClient:
         if not self.admin_token:
             return False, "the station's control API needs RETROVUE_ADMIN_TOKEN set for the console"
         headers = {"Authorization": f"Bearer {self.admin_token}"}
+        client = self._client()
         try:
-            async with self._client() as client:
-                answer = await client.post(
-                    "/api/director", json={"mode": mode, "message": message}, headers=headers
-                )
+            answer = await client.post(
+                "/api/director", json={"mode": mode, "message": message}, headers=headers
+            )
         except httpx.HTTPError as error:
             return False, f"{UNREACHABLE} at {self.base} ({_reason(error)})"
         body = _json(answer)
