@@ -7,6 +7,7 @@ import sys
 import typer
 
 from retrovue.cli import asset, assets, channel, demo, epg, render, schedule, source, template
+from retrovue.cli.console.command import console
 from retrovue.errors import RetroVueError
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.add_typer(epg.app, name="epg")
 app.add_typer(source.app, name="source")
 app.add_typer(assets.app, name="assets")
 app.command("demo")(demo.demo)
+app.command("console")(console)
 
 
 @app.callback()
