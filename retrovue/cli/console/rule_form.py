@@ -46,7 +46,9 @@ RULE_FIELDS: Final = (
     RuleField("breaks", "Breaks", "choice", "Where commercial breaks go.", BREAKS),
     RuleField("break_count", "Break count", "int", "Breaks per program, 0 to 20."),
     RuleField("filler_tags", "Filler tags", "tags", "What fills breaks."),
-    RuleField("bumper_tags", "Bumper tags", "tags", "Bumpers around breaks."),
+    RuleField("bumper_in_tags", "Bumper in tags", "tags", "Bumpers that open a break."),
+    RuleField("bumper_out_tags", "Bumper out tags", "tags", "Bumpers that close a break."),
+    RuleField("bumper_tags", "Bumper tags", "tags", "Bumpers for either side of a break."),
     RuleField("pad", "Pad", "choice", "What fills time nothing fits.", PADS),
 )  # fmt: skip
 RULE_KEYS: Final = tuple(f.key for f in RULE_FIELDS)
