@@ -169,6 +169,15 @@ def canonical_blockers(item: MediaItem) -> list[str]:
     return qc.blocks_canonical(list(item.qc_flags), item.state in ("approved", "promoted"))
 
 
+def reopen(item: MediaItem, reason: str) -> None:
+    """Send an item back to the review queue with an open review saying why (a rejected item
+    stays rejected)."""
+    if item.state != "rejected":
+        item.state = "needs_review"
+    if not any(r.status == "open" and r.reason == reason for r in item.reviews):
+        item.reviews.append(ReviewItem(reason=reason, status="open"))
+
+
 def mark_promoted(items: Sequence[MediaItem]) -> None:
     for item in items:
         item.state = "promoted"

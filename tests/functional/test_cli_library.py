@@ -124,3 +124,21 @@ def test_source_list_show_and_dry_run_sync_print_stable_json(
     assert as_json(url, "source", "show", "TV")["items"] == 0
     ok(url, "source", "remove", "Plex")
     assert [s["name"] for s in as_json(url, "source", "list")] == ["TV"]
+
+
+def test_a_withdrawn_asset_promoted_again_without_a_flag_stays_off_air(
+    database_url: str, media: ModuleType, clips: Any, tmp_path: Path
+) -> None:
+    lib = media.build_library(tmp_path / "media", clips)
+    url = database_url
+    ok(url, "source", "add", "--type", "filesystem", "--name", "Spots", "--path", str(lib["ads"]))
+    ok(url, "source", "sync", "Spots", "--quiet")
+    [spot] = [i for i in as_json(url, "assets", "list") if i["title"] == "Cola"]
+    [asset] = as_json(url, "assets", "promote", str(spot["id"]))
+    assert asset["canonical"] is True
+    ok(url, "catalog", "update", str(asset["id"]), "--no-canonical")
+    [again] = as_json(url, "assets", "promote", str(spot["id"]))
+    assert (again["id"], again["canonical"]) == (asset["id"], False)
+    assert as_json(url, "catalog", "show", str(asset["id"]))["canonical"] is False
+    [cleared] = as_json(url, "assets", "promote", str(spot["id"]), "--canonical")
+    assert cleared["canonical"] is True
