@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny_media import make_clip
 
 from retrovue.cli.app import main
 
@@ -199,8 +200,7 @@ def test_usage_errors_exit_2_from_the_installed_command(database_url: str) -> No
 
 
 def test_catalog_assets_are_added_approved_and_listed(retrovue: Retrovue, tmp_path: Path) -> None:
-    spot = tmp_path / "spot.mp4"
-    spot.write_bytes(b"\0")
+    spot = make_clip(tmp_path / "spot.mkv")
     added = retrovue.json(
         "asset",
         "add",
@@ -261,3 +261,38 @@ def test_writing_the_guide_to_a_missing_directory_is_one_line_and_exit_1(
     result = retrovue("epg", "export", "-o", str(target))
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {target}: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ["--grid-size", "60"],
+            "template 'Mornings' on channel 2: block 06:30-07:30 is off the channel's 60-minute",
+        ),
+        (
+            ["--rollover", "07:00"],
+            "template 'Mornings' on channel 2: block 06:30-07:30 straddles the channel's rollover",
+        ),
+        (
+            ["--grid-offset", "15", "--rollover", "06:15"],
+            "template 'Mornings' on channel 2: block 06:30-07:30 is off the channel's 30-minute",
+        ),
+    ],
+    ids=["grid-size", "rollover", "grid-offset"],
+)
+def test_a_grid_change_is_refused_when_a_template_assigned_to_a_day_no_longer_fits(
+    retrovue: Retrovue, change: list[str], message: str
+) -> None:
+    retrovue.ok("channel", "add", "--number", "2", "--name", "Two")
+    retrovue.ok("template", "add", "--name", "Mornings")
+    retrovue.ok("template", "block", "add", "--template", "Mornings", "--start", "06:30",
+                "--end", "07:30", "--tags", "news")  # fmt: skip
+    retrovue.ok("schedule", "assign", "--channel", "2", "--template", "Mornings",
+                "--day", "2026-12-01")  # fmt: skip
+    before = _dump(retrovue)
+    result = retrovue("channel", "update", "2", *change)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _dump(retrovue) == before

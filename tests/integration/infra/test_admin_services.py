@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tiny_media import make_clip
 
 from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.bootstrap import Station, open_station
@@ -131,8 +132,7 @@ def test_a_template_in_use_cannot_be_removed(station: Station) -> None:
 
 
 def test_assets_need_a_real_file_and_a_positive_duration(station: Station, tmp_path: Path) -> None:
-    media = tmp_path / "spot.mp4"
-    media.write_bytes(b"\0")
+    media = make_clip(tmp_path / "spot.mkv")
     with pytest.raises(ValidationError, match="file not found"):
         station.assets.add_asset("Spot", 30_000, str(tmp_path / "missing.mp4"))
     with pytest.raises(ValidationError, match="greater than zero"):
