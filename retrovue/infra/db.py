@@ -147,6 +147,20 @@ class Database:
         self.engine.dispose()
 
 
+def upgrade_database(url: str | None = None) -> tuple[str | None, str | None]:
+    """Migrate the database at `url` (or the default) to head: (revision before, after)."""
+    engine = create_db_engine(url or default_database_url())
+    try:
+        before = current_revision(engine)
+        if before != _head_revision():
+            migrate(engine)
+        return before, current_revision(engine)
+    except exc.DBAPIError as error:
+        raise database_error(error) from error
+    finally:
+        engine.dispose()
+
+
 def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Database:
     """Open (and on first use create and migrate) the station database."""
     engine = create_db_engine(url or default_database_url())
