@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from typing import Any
 
 import typer
 
@@ -42,7 +44,7 @@ def root(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI: every error is one line on stderr, exit 1; usage errors exit 2."""
     args = sys.argv[1:] if argv is None else list(argv)
-    command = typer.main.get_command(app)
+    command = _command()
     try:
         _check_arguments(args)
         result = command.main(args=args, prog_name="retrovue", standalone_mode=False)
@@ -61,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
         render.error(_message(error))
         return 1
     return result if isinstance(result, int) else 0
+
+
+@functools.cache
+def _command() -> Any:
+    """The Click command tree, built once (building it reads every signature)."""
+    return typer.main.get_command(app)
 
 
 def _check_arguments(args: list[str]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -32,8 +33,11 @@ from retrovue.infra.admin_services.promotion import (
 )
 from retrovue.infra.db import Database
 from retrovue.infra.library_views import item_detail, item_view, source_view
+from retrovue.infra.limits import check_text
 
 log = logging.getLogger("retrovue.library")
+
+SOURCE_NAME_LENGTH = 200  # library_source.name
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,10 @@ class LibraryService:
         token: str | None = None,
         libraries: Sequence[str] = (),
     ) -> dict[str, Any]:
-        if not name.strip():
+        if not check_text(name, "name", SOURCE_NAME_LENGTH).strip():
             raise ValidationError("source name must not be empty", "name")
+        for value in (*paths, *tags, *libraries, url or "", token or ""):
+            check_text(value, "source")
         if type not in SOURCE_TYPES:
             raise ValidationError(f"type must be one of {', '.join(SOURCE_TYPES)}", "type")
         if kind not in ITEM_KINDS:
@@ -67,6 +73,8 @@ class LibraryService:
                     raise ValidationError(f"folder not found: {root}", "path")
         elif not (url and token):
             raise ValidationError("a Plex source needs --url and --token", "url")
+        else:
+            _check_server_url(url)
         with self.db.transaction() as session:
             if session.scalar(select(Source.id).where(Source.name == name)) is not None:
                 raise ConflictError(f"source {name} already exists")
@@ -100,7 +108,7 @@ class LibraryService:
             session.delete(_source(session, name))
 
     def map_path(self, name: str, from_path: str, to_path: str) -> dict[str, Any]:
-        if not from_path.strip() or not to_path.strip():
+        if not check_text(from_path, "from").strip() or not check_text(to_path, "to").strip():
             raise ValidationError("--from and --to must not be empty", "from")
         with self.db.transaction() as session:
             source = _source(session, name)
@@ -171,6 +179,17 @@ class LibraryService:
             item = library_review.review(session, item_id, approve, notes)
             session.flush()
             return item_detail(item)
+
+
+def _check_server_url(url: str) -> None:
+    """An http(s) URL naming a host (and a valid port, if any)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading it validates the port
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationError(f"not a server URL: {url!r} (give http://host:port)", "url")
 
 
 def _source(session: Session, name: str) -> Source:

@@ -296,3 +296,43 @@ def test_a_grid_change_is_refused_when_a_template_assigned_to_a_day_no_longer_fi
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert _dump(retrovue) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.txt", b"Tonight: the news at ten.\n" * 40, "not playable media: no video stream"),
+        ("empty.mkv", b"", "cannot read"),
+        ("fake.mkv", b"\x1a\x45\xdf\xa3 not really matroska", "cannot read"),
+    ],
+    ids=["text", "empty", "fake-header"],
+)
+def test_asset_add_refuses_a_file_that_is_not_media_in_one_line(
+    retrovue: Retrovue, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    fake = tmp_path / name
+    fake.write_bytes(content)
+    result = retrovue("asset", "add", "--title", "Short", "--duration", "60", "--path",
+                      str(fake), "--tags", "s", "--canonical")  # fmt: skip
+    assert result.returncode == 1
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert retrovue.json("catalog", "list") == []
+    spot = make_clip(tmp_path / "spot.mkv")
+    [added] = [retrovue.json("asset", "add", "--title", "Spot", "--path", str(spot))]
+    assert isinstance(added, dict)
+    refused = retrovue("asset", "update", str(added["id"]), "--path", str(fake))
+    assert refused.returncode == 1 and message in refused.stderr
+    assert retrovue.json("catalog", "show", str(added["id"]))["file_path"] == str(spot)
+
+
+def test_asset_add_takes_the_files_duration_and_a_rating_on_the_scale(
+    retrovue: Retrovue, tmp_path: Path
+) -> None:
+    spot = make_clip(tmp_path / "spot.mkv", seconds=2.0)
+    added = retrovue.json("asset", "add", "--title", "Spot", "--path", str(spot), "--rating",
+                          "tv-pg")  # fmt: skip
+    assert isinstance(added, dict)
+    assert abs(added["duration_ms"] - 2000) <= 100 and added["rating"] == "TV-PG"
+    assert added["canonical"] is False
+    result = retrovue("asset", "add", "--title", "X", "--path", str(spot), "--rating", "PG-14")
+    assert result.returncode == 1 and "unknown rating 'PG-14'" in result.stderr

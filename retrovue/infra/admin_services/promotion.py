@@ -31,9 +31,12 @@ from retrovue.infra.admin_services.approval import (
 )
 from retrovue.infra.admin_services.views import asset_view
 from retrovue.infra.db import Database
+from retrovue.infra.limits import check_text
 from retrovue.schedule_manager.models import ASSET_KINDS, CatalogAsset
 
 log = logging.getLogger("retrovue.promotion")
+
+TITLE_LENGTH = 500  # catalog_asset.title
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class PromotionService:
         """
         if kind is not None and kind not in ASSET_KINDS:
             raise ValidationError(f"kind must be one of {', '.join(ASSET_KINDS)}", "kind")
+        if title is not None and not check_text(title, "title", TITLE_LENGTH).strip():
+            raise ValidationError("title must not be empty", "title")
         with self.db.transaction() as session:
             items = select_items(session, ids, source, series, approved_only)
             if not items:
@@ -132,7 +137,7 @@ def _write(
         asset.tags = list(normal_tags([*asset.tags, *extra_tags]))
     if title is not None:
         asset.title = title
-    asset.title = asset.title[:500]
+    asset.title = asset.title[:TITLE_LENGTH]
     if kind is not None:
         asset.kind = kind
     asset.duration_ms = nom.duration_ms
