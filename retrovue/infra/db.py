@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,7 +68,9 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+@functools.cache
 def _head_revision() -> str | None:
+    """The newest migration (read once: loading the scripts compiles every one of them)."""
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     return script.get_current_head()
 
