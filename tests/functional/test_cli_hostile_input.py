@@ -93,8 +93,8 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
         ["template", "add", "--name", "Empty"],
         ["channel", "add", "--number", "2", "--name", "Two", "--default-template", "Day"],
         ["schedule", "assign", "--channel", "2", "--template", "Mornings", "--day", "2026-12-01"],
-        ["asset", "add", "--title", "Pilot", "--path", str(clip), "--tags", "sitcom",
-         "--canonical"],
+        ["asset", "add", "--title", "Pilot", "--duration", "1", "--path", str(clip), "--tags",
+         "sitcom", "--canonical"],
         ["source", "add", "--type", "filesystem", "--name", "TV", "--path", str(folder)],
         ["source", "sync", "TV", "--quiet"],
     ]
@@ -496,3 +496,51 @@ def test_a_hostile_value_is_refused_in_one_line_and_changes_nothing(
         assert _dump(station.url) == before
 
     refused()
+
+
+# --- the attack's own repros, each a traceback before ----------------------------------------
+
+REPROS = {
+    "rule-5000-digits": ["template", "block", "add", "--template", "Empty", "--start", "07:00",
+                         "--end", "08:00", "--rule", '{"break_count": ' + "7" * 5000 + "}"],
+    "rule-100000-deep": ["template", "block", "add", "--template", "Empty", "--start", "07:00",
+                         "--end", "08:00", "--rule", "[" * 100_000 + "]" * 100_000],
+    "rule-file-not-utf-8": ["template", "block", "add", "--template", "Empty", "--start",
+                            "07:00", "--end", "08:00", "--rule-file", "@latin1"],
+    "rule-file-deep": ["template", "block", "add", "--template", "Empty", "--start", "07:00",
+                       "--end", "08:00", "--rule-file", "@deep"],
+    "preview-9999-12-31": ["schedule", "preview", "--channel", "2", "--day", "9999-12-31"],
+    "preview-0001-01-01": ["schedule", "preview", "--channel", "2", "--day", "0001-01-01"],
+    "show-9999-12-31": ["schedule", "show", "--channel", "2", "--day", "9999-12-31"],
+    "show-0001-01-01": ["schedule", "show", "--channel", "2", "--day", "0001-01-01"],
+    "asset-id-past-64-bits": ["asset", "update", str(2**64), "--title", "X"],
+    "channel-past-64-bits": ["channel", "show", str(2**64)],
+    "item-past-64-bits": ["assets", "show", str(2**70)],
+    "season-past-64-bits": ["asset", "add", "--title", "X", "--path", "@clip", "--season",
+                            str(2**64)],
+    "epg-hours-nan": ["epg", "export", "--hours", "nan"],
+    "epg-hours-inf": ["epg", "export", "--hours", "inf"],
+    "epg-hours-1e300": ["epg", "export", "--hours", "1e300"],
+    "rating-any-string": ["asset", "add", "--title", "X", "--path", "@clip", "--rating",
+                          "whatever"],
+    "text-file-as-programme": ["asset", "add", "--title", "Short", "--duration", "60", "--path",
+                               "@text_media", "--canonical"],
+    "plex-url-not-a-url": ["source", "add", "--type", "plex", "--name", "P", "--url",
+                           "not a url", "--token", "t"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("args", REPROS.values(), ids=REPROS.keys())
+def test_each_repro_of_the_attack_is_refused_in_one_line(
+    station: Station, tmp_path: Path, args: list[str]
+) -> None:
+    text_media = tmp_path / "notes.txt"
+    text_media.write_text("this is not a video\n" * 100)
+    where = {**{k: str(v) for k, v in station.files.items()}, "clip": str(station.clip),
+             "text_media": str(text_media)}  # fmt: skip
+    argv = [where[a[1:]] if a.startswith("@") else a for a in args]
+    before = _dump(station.url)
+    code, _out, err = _run(station.url, argv)
+    assert code == 1, err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1, err
+    assert _dump(station.url) == before
