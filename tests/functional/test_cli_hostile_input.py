@@ -10,7 +10,6 @@ was.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hostile_values import (
+    ASSET_KINDS,
+    HOSTILE_JSON,
+    NOT_A_URL,
+    NOT_A_ZONE,
+    NOT_WEEKDAYS,
+    RATINGS,
+    WORDS,
+    Value,
+    bad_clocks,
+    bad_dates,
+    bad_durations,
+    bad_numbers_of_hours,
+    id_other_than,
+    integers_where,
+    not_in,
+    poisoned,
+    text,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -26,10 +44,7 @@ from tiny_media import make_clip
 from retrovue.cli.app import main
 from retrovue.domain.models import LibraryBase
 from retrovue.infra.db import create_db_engine
-from retrovue.schedule_manager.models import RATING_RANK
 from retrovue.schedule_manager.models import Base as BroadcastBase
-
-Value = st.SearchStrategy[str]
 
 
 @dataclass(frozen=True)
@@ -103,144 +118,6 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
         code, _, err = _run(url, args)
         assert code == 0, (args, err)
     yield Station(url, clip, folder, files)
-
-
-# --- hostile values, by what an option takes ------------------------------------------------
-
-BAD_CHARS = st.sampled_from(["\x00", "\ud800", "\udcff", "a\x00b", "\udfff\ud800"])
-
-
-def _poisoned(base: Value) -> Value:
-    """Text carrying a NUL or a lone surrogate (what argv can hold when bytes are not UTF-8)."""
-    return st.tuples(base, BAD_CHARS, base).map("".join)
-
-
-WORDS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs")), max_size=8)
-
-
-def too_long(limit: int) -> Value:
-    """Text past a column's length, with no blank edges a strip could remove."""
-    return st.integers(limit + 1, limit + 300).flatmap(
-        lambda n: st.sampled_from(["x", "é", "界", "😀"]).map(lambda c: c * n)
-    )
-
-
-def text(limit: int | None = None) -> Value:
-    choices = [_poisoned(WORDS)]
-    if limit is not None:
-        choices.append(too_long(limit))
-    return st.one_of(*choices)
-
-
-def huge_digits() -> Value:
-    return st.integers(20, 6000).map(lambda n: "9" * n)
-
-
-NOT_INTEGERS = st.sampled_from(["nan", "inf", "1e300", "1.5", "", " ", "0x10", "--", "٣"])
-
-
-def integers_where(bad: Callable[[int], bool]) -> Value:
-    """Whole numbers an option must refuse (`bad`), beyond 64 bits included, and non-numbers."""
-    numbers = st.one_of(
-        st.integers(), st.integers(-100, 100), st.integers(2**31 - 3, 2**64 + 3)
-    ).filter(bad)
-    return st.one_of(numbers.map(str), huge_digits(), NOT_INTEGERS)
-
-
-def id_other_than(*existing: int) -> Value:
-    """Ids or numbers that name nothing: any whole number but those that exist."""
-    return integers_where(lambda n: n not in existing)
-
-
-def bad_dates() -> Value:
-    far = st.one_of(
-        st.dates(max_value=dt.date(1899, 12, 31)),
-        st.dates(min_value=dt.date(9999, 1, 1)),
-    ).map(lambda d: d.isoformat())
-    return st.one_of(
-        far,
-        st.sampled_from(["9999-12-31", "0001-01-01", "10000-01-01", "2026-02-30", "2026-13-01"]),
-        st.sampled_from(["12/01/2026", "today", "", "2026-12-01T00:00"]),
-        _poisoned(st.just("2026-12-01")),
-    )
-
-
-def bad_numbers_of_hours() -> Value:
-    return st.one_of(
-        st.sampled_from(["nan", "-nan", "inf", "-inf", "1e300", "1e400", "0", "-1", "8785"]),
-        st.floats(max_value=0).map(repr),
-        st.floats(min_value=8784.5, allow_infinity=False).map(repr),
-        huge_digits(),
-    )
-
-
-def bad_durations() -> Value:
-    return st.one_of(
-        st.sampled_from(["0", "-30", "nan", "inf", "1e300", "00:00:00", "1:99:00", "abc"]),
-        st.floats(max_value=0).map(repr),
-        st.integers(7 * 24 * 3600 + 1).map(str),
-        huge_digits(),
-    )
-
-
-def bad_clocks() -> Value:
-    return st.one_of(
-        st.sampled_from(["24:00", "06:60", "6", "-01:00", "99:99", "", "06:00:00"]),
-        st.integers(24, 10**6).map(lambda h: f"{h}:00"),
-        _poisoned(st.just("06:00")),
-    )
-
-
-def not_in(known: set[str]) -> Value:
-    """Names or words that are none of `known`."""
-    return st.one_of(_poisoned(WORDS), WORDS.filter(lambda w: w not in known), too_long(200))
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-NOT_WEEKDAYS = st.one_of(
-    _poisoned(WORDS),
-    WORDS.filter(lambda w: any(p.strip().lower()[:3] not in WEEKDAYS for p in w.split(","))),
-    st.sampled_from(["funday", "mon,xyz", "1,2", ",", "mo", "mo;tu"]),
-).filter(bool)
-
-
-NOT_A_ZONE = st.one_of(
-    WORDS.map(lambda w: f"Nowhere/{w}"), too_long(64), _poisoned(st.just("UTC")), st.just("")
-)
-HOSTILE_JSON = st.one_of(
-    st.integers(1000, 100_000).map(lambda n: "[" * n + "]" * n),
-    st.integers(1000, 100_000).map(lambda n: '{"tags": ' + "[" * n + "]" * n + "}"),
-    st.integers(31, 5000).map(lambda n: '{"break_count": ' + "7" * n + "}"),
-    st.sampled_from(
-        [
-            '{"min_minutes": NaN}',
-            '{"max_minutes": Infinity}',
-            '{"max_minutes": -Infinity}',
-            '{"max_minutes": 1e400}',
-            '{"tags": "sitcom"}',
-            '{"tagz": []}',
-            "[]",
-            '"rule"',
-            "{oops",
-            "",
-            '{"order": "alphabetical"}',
-            '{"break_count": 21}',
-            '{"max_rating": "XXX"}',
-            '{"min_minutes": 10, "max_minutes": 5}',
-        ]
-    ),
-    st.integers(100_001, 200_000).map(lambda n: '{"tags": ["' + "x" * n + '"]}'),
-)
-ASSET_KINDS = {"program", "commercial", "promo", "bumper", "station_id"}
-RATINGS = st.one_of(
-    _poisoned(WORDS),
-    WORDS.filter(lambda r: r.strip().upper() not in RATING_RANK),
-    st.sampled_from(["PG-14", "TV-MAX", "R18", "NC17", "X"]),
-)
-NOT_A_URL = st.one_of(
-    st.sampled_from(["not a url", "ftp://plex:32400", "http://", "plex:32400", "http://h:99999"]),
-    WORDS.filter(lambda w: "://" not in w),
-)
 
 
 @dataclass(frozen=True)
@@ -381,7 +258,7 @@ SLOTS = [
          fixed(integers_where(lambda n: not 0 <= n < 2**31))),
     Slot("asset add --rating", with_clip(ASSET_ADD, "--rating"), fixed(RATINGS)),
     Slot("asset add --description", with_clip(ASSET_ADD, "--description"), fixed(text())),
-    Slot("asset add --tags", with_clip(ASSET_ADD, "--tags"), fixed(_poisoned(WORDS))),
+    Slot("asset add --tags", with_clip(ASSET_ADD, "--tags"), fixed(poisoned(WORDS))),
     Slot("asset update --title", option(["asset", "update", "1"], "--title"),
          fixed(st.one_of(text(500), st.just(" ")))),
     Slot("asset update --duration", option(["asset", "update", "1"], "--duration"),
@@ -392,15 +269,15 @@ SLOTS = [
          fixed(not_in(ASSET_KINDS))),
     Slot("asset update ID", positional(["asset", "update"], ("--title", "X",)),
          fixed(id_other_than(1))),
-    Slot("asset list --tag", option(["asset", "list"], "--tag"), fixed(_poisoned(WORDS))),
-    Slot("catalog list --tag", option(["catalog", "list"], "--tag"), fixed(_poisoned(WORDS))),
+    Slot("asset list --tag", option(["asset", "list"], "--tag"), fixed(poisoned(WORDS))),
+    Slot("catalog list --tag", option(["catalog", "list"], "--tag"), fixed(poisoned(WORDS))),
     Slot("catalog show ID", positional(["catalog", "show"]), fixed(id_other_than(1))),
     Slot("catalog update ID", positional(["catalog", "update"], ("--no-canonical",)),
          fixed(id_other_than(1))),
     Slot("catalog update --title", option(["catalog", "update", "1"], "--title"),
          fixed(st.one_of(text(500), st.just("")))),
     Slot("catalog update --tags", option(["catalog", "update", "1"], "--tags"),
-         fixed(_poisoned(WORDS))),
+         fixed(poisoned(WORDS))),
     Slot("epg export --hours", option(["epg", "export"], "--hours"),
          fixed(bad_numbers_of_hours())),
     Slot("epg export --output", option(["epg", "export"], "--output"),
@@ -416,11 +293,11 @@ SLOTS = [
     Slot("source add --url", option(["source", "add", "--type", "plex", "--name", "P",
          "--token", "t"], "--url"), fixed(NOT_A_URL)),
     Slot("source add --token", option(["source", "add", "--type", "plex", "--name", "P",
-         "--url", "http://plex:32400"], "--token"), fixed(st.one_of(_poisoned(WORDS),
+         "--url", "http://plex:32400"], "--token"), fixed(st.one_of(poisoned(WORDS),
          st.just("")))),
     Slot("source add --library", option(["source", "add", "--type", "plex", "--name", "P",
          "--url", "http://plex:32400", "--token", "t"], "--library"),
-         fixed(_poisoned(WORDS))),
+         fixed(poisoned(WORDS))),
     Slot("source show NAME", positional(["source", "show"]), fixed(not_in({"TV"}))),
     Slot("source remove NAME", positional(["source", "remove"]), fixed(not_in({"TV"}))),
     Slot("source sync NAME", positional(["source", "sync"], ("--quiet",)),
@@ -428,7 +305,7 @@ SLOTS = [
     Slot("source map-path NAME", positional(["source", "map-path"], ("--from", "/a", "--to",
          "/b",)), fixed(not_in({"TV"}))),
     Slot("source map-path --from", option(["source", "map-path", "TV", "--to", "/b"],
-         "--from"), fixed(st.one_of(_poisoned(WORDS), st.just(" ")))),
+         "--from"), fixed(st.one_of(poisoned(WORDS), st.just(" ")))),
     Slot("assets list --status", option(["assets", "list"], "--status"),
          fixed(not_in({"discovered", "needs_review", "approved", "rejected", "promoted"}))),
     Slot("assets list --source", option(["assets", "list"], "--source"),
@@ -437,7 +314,7 @@ SLOTS = [
     Slot("assets review ID", positional(["assets", "review"], ("--approve",)),
          fixed(id_other_than(1))),
     Slot("assets review --notes", option(["assets", "review", "1", "--approve"], "--notes"),
-         fixed(_poisoned(WORDS))),
+         fixed(poisoned(WORDS))),
     Slot("assets promote ID", positional(["assets", "promote"]), fixed(id_other_than(1))),
     Slot("assets promote --source", option(["assets", "promote"], "--source"),
          fixed(not_in({"TV"}))),
@@ -446,7 +323,7 @@ SLOTS = [
     Slot("assets promote --kind", option(["assets", "promote", "1"], "--kind"),
          fixed(not_in(ASSET_KINDS))),
     Slot("assets promote --tags", option(["assets", "promote", "1"], "--tags"),
-         fixed(_poisoned(WORDS))),
+         fixed(poisoned(WORDS))),
     Slot("db upgrade EXTRA", positional(["db", "upgrade"]), fixed(WORDS.filter(bool))),
     Slot("channel list EXTRA", positional(["channel", "list"]), fixed(WORDS.filter(bool))),
     Slot("template list EXTRA", positional(["template", "list"]), fixed(WORDS.filter(bool))),
