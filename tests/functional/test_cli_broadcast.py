@@ -11,6 +11,7 @@ import pytest
 from tiny_media import make_clip
 
 from retrovue.cli.app import main
+from retrovue.fingerprint import fingerprint
 
 CLI = [sys.executable, "-m", "retrovue.cli.app"]
 
@@ -334,5 +335,9 @@ def test_asset_add_takes_the_files_duration_and_a_rating_on_the_scale(
     assert isinstance(added, dict)
     assert abs(added["duration_ms"] - 2000) <= 100 and added["rating"] == "TV-PG"
     assert added["canonical"] is False
+    assert added["fingerprint"] == fingerprint(spot)
+    other = make_clip(tmp_path / "other.mkv", seconds=1.0, colour="red")
+    moved = retrovue.json("asset", "update", str(added["id"]), "--path", str(other))
+    assert isinstance(moved, dict) and moved["fingerprint"] == fingerprint(other)
     result = retrovue("asset", "add", "--title", "X", "--path", str(spot), "--rating", "PG-14")
     assert result.returncode == 1 and "unknown rating 'PG-14'" in result.stderr

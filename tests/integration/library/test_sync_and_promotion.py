@@ -12,6 +12,7 @@ import pytest
 from library_media import Clips, ffprobe_duration_ms
 
 from retrovue.errors import NotFoundError, PromotionError, ValidationError
+from retrovue.fingerprint import fingerprint
 from retrovue.infra.bootstrap import Station
 
 
@@ -248,6 +249,7 @@ def test_a_changed_promoted_file_goes_off_air_with_its_new_length_and_back_to_re
     pilot_id = _items(synced, source="TV")["The Show - S01E01 - Pilot.mkv"]["id"]
     [asset] = synced.promotion.promote([pilot_id])
     assert asset["markers"] and asset["canonical"]
+    assert asset["fingerprint"] == fingerprint(library["pilot"])
     clips.copy(clips.plain, library["pilot"])
     report = synced.library.sync("TV")
     assert (report["changed_ids"], report["refreshed"]) == ([pilot_id], 1)
@@ -261,8 +263,10 @@ def test_a_changed_promoted_file_goes_off_air_with_its_new_length_and_back_to_re
     [review] = [r for r in item["reviews"] if r["status"] == "open"]
     assert "file changed since it was approved" in review["reason"]
     synced.library.review_item(pilot_id, approve=True, notes="new cut is fine")
+    assert row["fingerprint"] == asset["fingerprint"] != fingerprint(library["pilot"])
     [again] = synced.promotion.promote([pilot_id], canonical=True)
     assert (again["canonical"], again["duration_ms"]) == (True, row["duration_ms"])
+    assert again["fingerprint"] == fingerprint(library["pilot"])
     library["pilot"].write_bytes(b"not a video any more")
     synced.library.sync("TV")
     broken = synced.assets.get_asset(asset["id"])
@@ -287,6 +291,7 @@ def test_a_file_replaced_between_syncs_cannot_be_approved_until_synced_again(
     synced.library.review_item(pilot_id, approve=True, notes=None)
     cleared = synced.assets.update_asset(asset["id"], canonical=True)
     assert cleared["canonical"] is True
+    assert cleared["fingerprint"] == fingerprint(library["pilot"]) != before["fingerprint"]
     assert abs(cleared["duration_ms"] - ffprobe_duration_ms(library["pilot"])) <= 50
 
 
