@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from retrovue.cli.app import main
+
 CLI = [sys.executable, "-m", "retrovue.cli.app"]
 
 
@@ -127,18 +129,26 @@ def test_source_list_show_and_dry_run_sync_print_stable_json(
 
 
 def test_a_withdrawn_asset_promoted_again_without_a_flag_stays_off_air(
-    database_url: str, media: ModuleType, clips: Any, tmp_path: Path
+    database_url: str,
+    media: ModuleType,
+    clips: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    def cli(*args: str) -> Any:
+        capsys.readouterr()
+        assert main(["--db", database_url, *args, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
     lib = media.build_library(tmp_path / "media", clips)
-    url = database_url
-    ok(url, "source", "add", "--type", "filesystem", "--name", "Spots", "--path", str(lib["ads"]))
-    ok(url, "source", "sync", "Spots", "--quiet")
-    [spot] = [i for i in as_json(url, "assets", "list") if i["title"] == "Cola"]
-    [asset] = as_json(url, "assets", "promote", str(spot["id"]))
+    cli("source", "add", "--type", "filesystem", "--name", "Spots", "--path", str(lib["ads"]))
+    cli("source", "sync", "Spots")
+    [spot] = [i for i in cli("assets", "list") if i["title"] == "Cola"]
+    [asset] = cli("assets", "promote", str(spot["id"]))
     assert asset["canonical"] is True
-    ok(url, "catalog", "update", str(asset["id"]), "--no-canonical")
-    [again] = as_json(url, "assets", "promote", str(spot["id"]))
+    cli("catalog", "update", str(asset["id"]), "--no-canonical")
+    [again] = cli("assets", "promote", str(spot["id"]))
     assert (again["id"], again["canonical"]) == (asset["id"], False)
-    assert as_json(url, "catalog", "show", str(asset["id"]))["canonical"] is False
-    [cleared] = as_json(url, "assets", "promote", str(spot["id"]), "--canonical")
+    assert cli("catalog", "show", str(asset["id"]))["canonical"] is False
+    [cleared] = cli("assets", "promote", str(spot["id"]), "--canonical")
     assert cleared["canonical"] is True
