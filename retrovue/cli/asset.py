@@ -31,15 +31,19 @@ def _clock(ms: int) -> str:
 def add(
     ctx: typer.Context,
     title: str = typer.Option(..., "--title"),
-    duration: str = typer.Option(..., "--duration", help="Seconds or HH:MM:SS."),
-    path: str = typer.Option(..., "--path", help="The media file."),
+    duration: str | None = typer.Option(
+        None, "--duration", help="Seconds or HH:MM:SS (default: the file's)."
+    ),
+    path: str = typer.Option(..., "--path", help="The media file (probed; it must play)."),
     tags: str | None = typer.Option(None, "--tags"),
     kind: str = typer.Option("program", "--kind"),
-    canonical: bool = typer.Option(False, "--canonical/--no-canonical"),
+    canonical: bool = typer.Option(
+        False, "--canonical/--no-canonical", help="Cleared for air (default: not yet)."
+    ),
     series: str | None = typer.Option(None, "--series"),
     season: int | None = typer.Option(None, "--season"),
     episode: int | None = typer.Option(None, "--episode"),
-    rating: str | None = typer.Option(None, "--rating"),
+    rating: str | None = typer.Option(None, "--rating", help="TV-Y ... TV-MA, G ... NC-17."),
     description: str | None = typer.Option(None, "--description"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -47,7 +51,7 @@ def add(
     with station(ctx) as s:
         view = s.assets.add_asset(
             title,
-            parse_duration_ms(duration),
+            None if duration is None else parse_duration_ms(duration),
             path,
             tags=parse_tags(tags),
             kind=kind,

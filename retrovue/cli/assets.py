@@ -83,7 +83,12 @@ def promote(
     title: str | None = typer.Option(None, "--title", help="Guide title (one item)."),
     tags: str | None = typer.Option(None, "--tags", help="Extra tags: a,b."),
     kind: str | None = typer.Option(None, "--kind"),
-    canonical: bool = typer.Option(True, "--canonical/--no-canonical", help="Cleared for air."),
+    canonical: bool | None = typer.Option(
+        None,
+        "--canonical/--no-canonical",
+        help="Cleared for air, or not. Without either a new row is canonical and a row already"
+        " promoted keeps its status.",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Promote library items into the broadcast catalog."""
@@ -104,6 +109,9 @@ def promote(
     if as_json:
         render.emit_json(views)
         return
-    state = "canonical" if canonical else "staged (non-canonical)"
-    render.done(f"{len(views)} item(s) promoted, {state}")
+    cleared = sum(1 for v in views if v["canonical"])
+    render.done(
+        f"{len(views)} item(s) promoted: {cleared} canonical, {len(views) - cleared} staged"
+        " (non-canonical)"
+    )
     render.table(views, ("id", "title", "episode_title", "kind", "duration_ms", "file_path"))

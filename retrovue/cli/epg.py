@@ -10,6 +10,7 @@ import typer
 
 from retrovue.cli import render
 from retrovue.cli.context import station
+from retrovue.infra.admin_services.parsing import check_hours
 from retrovue.schedule_manager.xmltv import render_xmltv
 
 app = typer.Typer(help="Electronic programme guide.", no_args_is_help=True)
@@ -23,9 +24,10 @@ def export(
 ) -> None:
     """Write XMLTV for every active channel from now to now + hours."""
     # The CLI is an edge: reading the wall clock here is allowed.
+    span = dt.timedelta(hours=check_hours(hours))
     now = dt.datetime.now(dt.UTC)
     with station(ctx) as s:
-        document = render_xmltv(s.db, now, now + dt.timedelta(hours=hours))
+        document = render_xmltv(s.db, now, now + span)
     if output is None:
         sys.stdout.buffer.write(document)
         return

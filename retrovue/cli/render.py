@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -62,3 +63,11 @@ def done(message: str) -> None:
 
 def warn(message: str) -> None:
     err.print(f"warning: {message}")
+
+
+def error(message: str) -> None:
+    """An error as exactly one line: whitespace runs folded, other unprintables escaped."""
+    folded = " ".join(message.split())
+    line = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in folded)
+    sys.stderr.write(f"error: {line or 'unknown error'}\n")
+    sys.stderr.flush()

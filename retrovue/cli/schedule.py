@@ -105,11 +105,14 @@ def show(
 ) -> None:
     """The planned day from the playlog (what `retrovue-station` built)."""
     with station(ctx) as s:
+        s.channels.get_channel(channel)
         service = ScheduleService(s.db)
         info = service.channel(channel)
         # The CLI edge is where "today" may be read from the wall clock.
         when = (
-            parse_date(day) if day else service.broadcast_day_of(channel, dt.datetime.now(dt.UTC))
+            parse_date(day)
+            if day is not None
+            else service.broadcast_day_of(channel, dt.datetime.now(dt.UTC))
         )
         rows = _rows(service.show_day(channel, when), info.timezone)
     _print_day(rows, as_json, f"channel {channel}, broadcast day {when} (playlog)")
@@ -125,6 +128,7 @@ def preview(
     """Lay out a broadcast day in memory, as the planner would now; writes nothing."""
     when = parse_date(day)
     with station(ctx) as s:
+        s.channels.get_channel(channel)
         service = ScheduleService(s.db)
         info = service.channel(channel)
         rows = _rows(service.preview_day(channel, when), info.timezone)

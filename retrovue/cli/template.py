@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,12 @@ import typer
 from retrovue.cli import render
 from retrovue.cli.context import station
 from retrovue.errors import ValidationError
-from retrovue.infra.admin_services.parsing import parse_clock, parse_tags
+from retrovue.infra.admin_services.parsing import (
+    MAX_JSON_CHARS,
+    parse_clock,
+    parse_json,
+    parse_tags,
+)
 
 app = typer.Typer(help="Templates of dayparted blocks.", no_args_is_help=True)
 block_app = typer.Typer(help="Blocks of a template.", no_args_is_help=True)
@@ -72,14 +76,15 @@ def _rule_from(rule: str | None, rule_file: Path | None, tags: str | None, order
         raise ValidationError("give exactly one of --rule, --rule-file or --tags", "rule")
     if tags is not None:
         return {"tags": parse_tags(tags), "order": order}
+    if rule is not None:
+        return parse_json(rule)
     try:
-        text = rule if rule is not None else Path(str(rule_file)).read_text(encoding="utf-8")
+        with Path(str(rule_file)).open("rb") as handle:
+            # Enough to tell a rule from something far too long; never the whole of /dev/zero.
+            raw = handle.read(4 * MAX_JSON_CHARS + 1)
     except OSError as error:
         raise ValidationError(f"cannot read rule file {rule_file}: {error.strerror}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValidationError(f"rule is not valid JSON: {error.msg} at {error.pos}") from None
+    return parse_json(raw, f"rule file {rule_file}")
 
 
 @block_app.command("add")

@@ -11,6 +11,10 @@ QcFlag = Literal["unreadable", "no_video", "no_duration", "tiny_duration", "no_a
 # Shorter than this is a broken file or a stray sample, never a spot or a program.
 MIN_DURATION_MS: Final = 500
 
+# FFmpeg reads any text file as ANSI art (and a few art formats like it): a "video" stream,
+# but never a programme.
+TEXT_ART_CODECS: Final = frozenset({"ansi", "bintext", "xbin", "idf"})
+
 # Flags no review can wave through: the catalog needs a playable picture of known length.
 HARD_FLAGS: Final[frozenset[str]] = frozenset({"unreadable", "no_video", "no_duration"})
 
@@ -28,7 +32,7 @@ def check(probe: ProbeResult | None) -> list[QcFlag]:
     if probe is None:
         return ["unreadable"]
     flags: list[QcFlag] = []
-    if probe.video_codec is None:
+    if probe.video_codec is None or probe.video_codec in TEXT_ART_CODECS:
         flags.append("no_video")
     if probe.duration_ms is None:
         flags.append("no_duration")

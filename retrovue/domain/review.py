@@ -18,8 +18,12 @@ from retrovue.errors import NotFoundError, PromotionError, ValidationError
 PROMOTABLE = ("discovered", "approved", "promoted", "needs_review")
 
 
+# Item ids are 32-bit INTEGERs; a larger number names no item on any engine.
+MAX_ITEM_ID = 2**31 - 1
+
+
 def get_item(session: Session, item_id: int) -> MediaItem:
-    item = session.get(MediaItem, item_id)
+    item = session.get(MediaItem, item_id) if 0 < item_id <= MAX_ITEM_ID else None
     if item is None:
         raise NotFoundError("library item", item_id)
     return item
@@ -87,7 +91,8 @@ def select_items(
         selectinload(MediaItem.source).selectinload(Source.mappings),
     )
     if ids:
-        items = {i.id: i for i in session.scalars(query.where(MediaItem.id.in_(ids)))}
+        known = [i for i in ids if 0 < i <= MAX_ITEM_ID]
+        items = {i.id: i for i in session.scalars(query.where(MediaItem.id.in_(known)))}
         for item_id in ids:
             if item_id not in items:
                 raise NotFoundError("library item", item_id)
@@ -167,6 +172,15 @@ def item_markers(item: MediaItem) -> tuple[MarkerSpec, ...]:
 def canonical_blockers(item: MediaItem) -> list[str]:
     """The QC flags that keep the item off air: hard ones always, the rest until reviewed."""
     return qc.blocks_canonical(list(item.qc_flags), item.state in ("approved", "promoted"))
+
+
+def reopen(item: MediaItem, reason: str) -> None:
+    """Send an item back to the review queue with an open review saying why (a rejected item
+    stays rejected)."""
+    if item.state != "rejected":
+        item.state = "needs_review"
+    if not any(r.status == "open" and r.reason == reason for r in item.reviews):
+        item.reviews.append(ReviewItem(reason=reason, status="open"))
 
 
 def mark_promoted(items: Sequence[MediaItem]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,7 +68,9 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+@functools.cache
 def _head_revision() -> str | None:
+    """The newest migration (read once: loading the scripts compiles every one of them)."""
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     return script.get_current_head()
 
@@ -149,6 +152,20 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def upgrade_database(url: str | None = None) -> tuple[str | None, str | None]:
+    """Migrate the database at `url` (or the default) to head: (revision before, after)."""
+    engine = create_db_engine(url or default_database_url())
+    try:
+        before = current_revision(engine)
+        if before != _head_revision():
+            migrate(engine)
+        return before, current_revision(engine)
+    except exc.DBAPIError as error:
+        raise database_error(error) from error
+    finally:
+        engine.dispose()
 
 
 def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Database:

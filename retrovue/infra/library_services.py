@@ -34,9 +34,11 @@ from retrovue.infra.admin_services.promotion import (
 )
 from retrovue.infra.db import Database
 from retrovue.infra.library_views import item_detail, item_view, source_view
+from retrovue.infra.limits import check_text
 
 log = logging.getLogger("retrovue.library")
 
+SOURCE_NAME_LENGTH = 200  # library_source.name
 PRODUCTS: Final = {"plex": "Plex", "jellyfin": "Jellyfin", "emby": "Emby"}
 
 
@@ -74,10 +76,10 @@ class LibraryService:
         token: str | None = None,
         libraries: Sequence[str] = (),
     ) -> dict[str, Any]:
-        if not name.strip():
+        if not check_text(name, "name", SOURCE_NAME_LENGTH).strip():
             raise ValidationError("source name must not be empty", "name")
-        if len(name) > 200:
-            raise ValidationError("source name must be at most 200 characters", "name")
+        for value in (*paths, *tags, *libraries, url or "", token or ""):
+            check_text(value, "source")
         if type not in SOURCE_TYPES:
             raise ValidationError(f"type must be one of {', '.join(SOURCE_TYPES)}", "type")
         if kind not in ITEM_KINDS:
@@ -129,7 +131,7 @@ class LibraryService:
             session.delete(_source(session, name))
 
     def map_path(self, name: str, from_path: str, to_path: str) -> dict[str, Any]:
-        if not from_path.strip() or not to_path.strip():
+        if not check_text(from_path, "from").strip() or not check_text(to_path, "to").strip():
             raise ValidationError("--from and --to must not be empty", "from")
         with self.db.transaction() as session:
             source = _source(session, name)

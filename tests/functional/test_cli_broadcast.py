@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny_media import make_clip
 
 from retrovue.cli.app import main
+from retrovue.fingerprint import fingerprint
 
 CLI = [sys.executable, "-m", "retrovue.cli.app"]
 
@@ -199,8 +201,7 @@ def test_usage_errors_exit_2_from_the_installed_command(database_url: str) -> No
 
 
 def test_catalog_assets_are_added_approved_and_listed(retrovue: Retrovue, tmp_path: Path) -> None:
-    spot = tmp_path / "spot.mp4"
-    spot.write_bytes(b"\0")
+    spot = make_clip(tmp_path / "spot.mkv")
     added = retrovue.json(
         "asset",
         "add",
@@ -261,3 +262,82 @@ def test_writing_the_guide_to_a_missing_directory_is_one_line_and_exit_1(
     result = retrovue("epg", "export", "-o", str(target))
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {target}: No such file or directory"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            ["--grid-size", "60"],
+            "template 'Mornings' on channel 2: block 06:30-07:30 is off the channel's 60-minute",
+        ),
+        (
+            ["--rollover", "07:00"],
+            "template 'Mornings' on channel 2: block 06:30-07:30 straddles the channel's rollover",
+        ),
+        (
+            ["--grid-offset", "15", "--rollover", "06:15"],
+            "template 'Mornings' on channel 2: block 06:30-07:30 is off the channel's 30-minute",
+        ),
+    ],
+    ids=["grid-size", "rollover", "grid-offset"],
+)
+def test_a_grid_change_is_refused_when_a_template_assigned_to_a_day_no_longer_fits(
+    retrovue: Retrovue, change: list[str], message: str
+) -> None:
+    retrovue.ok("channel", "add", "--number", "2", "--name", "Two")
+    retrovue.ok("template", "add", "--name", "Mornings")
+    retrovue.ok("template", "block", "add", "--template", "Mornings", "--start", "06:30",
+                "--end", "07:30", "--tags", "news")  # fmt: skip
+    retrovue.ok("schedule", "assign", "--channel", "2", "--template", "Mornings",
+                "--day", "2026-12-01")  # fmt: skip
+    before = _dump(retrovue)
+    result = retrovue("channel", "update", "2", *change)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert _dump(retrovue) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.txt", b"Tonight: the news at ten.\n" * 40, "not playable media: no video stream"),
+        ("empty.mkv", b"", "cannot read"),
+        ("fake.mkv", b"\x1a\x45\xdf\xa3 not really matroska", "cannot read"),
+    ],
+    ids=["text", "empty", "fake-header"],
+)
+def test_asset_add_refuses_a_file_that_is_not_media_in_one_line(
+    retrovue: Retrovue, tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    fake = tmp_path / name
+    fake.write_bytes(content)
+    result = retrovue("asset", "add", "--title", "Short", "--duration", "60", "--path",
+                      str(fake), "--tags", "s", "--canonical")  # fmt: skip
+    assert result.returncode == 1
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert retrovue.json("catalog", "list") == []
+    spot = make_clip(tmp_path / "spot.mkv")
+    [added] = [retrovue.json("asset", "add", "--title", "Spot", "--path", str(spot))]
+    assert isinstance(added, dict)
+    refused = retrovue("asset", "update", str(added["id"]), "--path", str(fake))
+    assert refused.returncode == 1 and message in refused.stderr
+    assert retrovue.json("catalog", "show", str(added["id"]))["file_path"] == str(spot)
+
+
+def test_asset_add_takes_the_files_duration_and_a_rating_on_the_scale(
+    retrovue: Retrovue, tmp_path: Path
+) -> None:
+    spot = make_clip(tmp_path / "spot.mkv", seconds=2.0)
+    added = retrovue.json("asset", "add", "--title", "Spot", "--path", str(spot), "--rating",
+                          "tv-pg")  # fmt: skip
+    assert isinstance(added, dict)
+    assert abs(added["duration_ms"] - 2000) <= 100 and added["rating"] == "TV-PG"
+    assert added["canonical"] is False
+    assert added["fingerprint"] == fingerprint(spot)
+    other = make_clip(tmp_path / "other.mkv", seconds=1.0, colour="red")
+    moved = retrovue.json("asset", "update", str(added["id"]), "--path", str(other))
+    assert isinstance(moved, dict) and moved["fingerprint"] == fingerprint(other)
+    result = retrovue("asset", "add", "--title", "X", "--path", str(spot), "--rating", "PG-14")
+    assert result.returncode == 1 and "unknown rating 'PG-14'" in result.stderr

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from retrovue.cli.app import main
+
 CLI = [sys.executable, "-m", "retrovue.cli.app"]
 
 
@@ -124,3 +126,29 @@ def test_source_list_show_and_dry_run_sync_print_stable_json(
     assert as_json(url, "source", "show", "TV")["items"] == 0
     ok(url, "source", "remove", "Plex")
     assert [s["name"] for s in as_json(url, "source", "list")] == ["TV"]
+
+
+def test_a_withdrawn_asset_promoted_again_without_a_flag_stays_off_air(
+    database_url: str,
+    media: ModuleType,
+    clips: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def cli(*args: str) -> Any:
+        capsys.readouterr()
+        assert main(["--db", database_url, *args, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    lib = media.build_library(tmp_path / "media", clips)
+    cli("source", "add", "--type", "filesystem", "--name", "Spots", "--path", str(lib["ads"]))
+    cli("source", "sync", "Spots")
+    [spot] = [i for i in cli("assets", "list") if i["title"] == "Cola"]
+    [asset] = cli("assets", "promote", str(spot["id"]))
+    assert asset["canonical"] is True
+    cli("catalog", "update", str(asset["id"]), "--no-canonical")
+    [again] = cli("assets", "promote", str(spot["id"]))
+    assert (again["id"], again["canonical"]) == (asset["id"], False)
+    assert cli("catalog", "show", str(asset["id"]))["canonical"] is False
+    [cleared] = cli("assets", "promote", str(spot["id"]), "--canonical")
+    assert cleared["canonical"] is True

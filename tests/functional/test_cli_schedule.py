@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tiny_media import make_clip
 
 from retrovue.cli.app import main
 from retrovue.infra.db import open_database
@@ -24,8 +25,7 @@ CHAPTERS_MS = (0, 8 * 60_000, 15 * 60_000)
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'station.db'}"
-    media = tmp_path / "episode.mp4"
-    media.write_bytes(b"\0")
+    media = make_clip(tmp_path / "episode.mkv")
     run = [
         ["template", "add", "--name", "sitcoms"],
         [

@@ -13,7 +13,7 @@ from retrovue.infra.admin_services.blocks import check_fits_channel
 from retrovue.infra.admin_services.parsing import check_timezone
 from retrovue.infra.admin_services.views import channel_view
 from retrovue.infra.db import Database
-from retrovue.schedule_manager.models import Channel, Template
+from retrovue.schedule_manager.models import Channel, ScheduleDay, Template
 
 GRID_SIZES = (15, 30, 60)
 MAX_NUMBER = 99_999
@@ -36,7 +36,8 @@ UNSET: Any = object()
 
 
 def find_channel(session: Session, number: int) -> Channel:
-    channel = session.scalar(select(Channel).where(Channel.number == number))
+    in_range = 1 <= number <= MAX_NUMBER
+    channel = session.scalar(select(Channel).where(Channel.number == number)) if in_range else None
     if channel is None:
         raise NotFoundError("channel", number)
     return channel
@@ -73,6 +74,19 @@ def check_template_fits(channel: Channel, template: Template) -> None:
         channel.rollover_minutes,
         f"template {template.name!r} on channel {channel.number}",
     )
+
+
+def _templates_of(session: Session, channel: Channel) -> list[Template]:
+    """The channel's default template and every template assigned to one of its days."""
+    assigned = select(ScheduleDay.template_id).where(ScheduleDay.channel_id == channel.id)
+    found = session.scalars(
+        select(Template)
+        .where(Template.id.in_(assigned))
+        .options(selectinload(Template.blocks))
+        .order_by(Template.name)
+    ).all()
+    default = [channel.default_template] if channel.default_template is not None else []
+    return list({t.id: t for t in (*default, *found)}.values())
 
 
 @dataclass(frozen=True)
@@ -149,8 +163,8 @@ class ChannelAdminService:
                 channel.default_template = None
             elif template_name is not None:
                 channel.default_template = find_template(session, template_name)
-            if channel.default_template is not None:
-                check_template_fits(channel, channel.default_template)
+            for template in _templates_of(session, channel):
+                check_template_fits(channel, template)
             session.flush()
             return channel_view(channel)
 

@@ -61,5 +61,6 @@ def asset_view(asset: CatalogAsset) -> dict[str, Any]:
         "air_date": asset.air_date.isoformat() if asset.air_date else None,
         "year": asset.year,
         "markers": list(asset.markers),
+        "fingerprint": asset.fingerprint,
         "source_ingest_asset_id": asset.source_ingest_asset_id,
     }

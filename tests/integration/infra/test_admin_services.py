@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from tiny_media import make_clip
 
 from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.bootstrap import Station, open_station
@@ -131,8 +133,7 @@ def test_a_template_in_use_cannot_be_removed(station: Station) -> None:
 
 
 def test_assets_need_a_real_file_and_a_positive_duration(station: Station, tmp_path: Path) -> None:
-    media = tmp_path / "spot.mp4"
-    media.write_bytes(b"\0")
+    media = make_clip(tmp_path / "spot.mkv")
     with pytest.raises(ValidationError, match="file not found"):
         station.assets.add_asset("Spot", 30_000, str(tmp_path / "missing.mp4"))
     with pytest.raises(ValidationError, match="greater than zero"):
@@ -162,3 +163,62 @@ def test_removing_a_channel_removes_its_assignments(station: Station) -> None:
     station.channels.remove_channel(2)
     station.templates.remove_template("Day")
     assert station.channels.list_channels() == []
+
+
+@pytest.mark.parametrize(
+    ("write", "message"),
+    [
+        (lambda s, m, d: s.assets.add_asset("T" * 501, 1000, m), "title must be at most 500"),
+        (lambda s, m, d: s.assets.add_asset("T", 1000, m, season=2**31), "season must be between"),
+        (lambda s, m, d: s.assets.add_asset("T", 2**63, m), "duration_ms must be between"),
+        (
+            lambda s, m, d: s.assets.add_asset("T", 1000, m, tags=["a\x00b"]),
+            "must not contain a NUL",
+        ),
+        (lambda s, m, d: s.assets.add_asset("T", 1000, m, description="\ud800"), "not valid UTF-8"),
+        (lambda s, m, d: s.channels.create_channel(3, "Three", group="G" * 201), "at most 200"),
+        (lambda s, m, d: s.templates.create_template("N" * 201), "name must be at most 200"),
+        (
+            lambda s, m, d: s.templates.add_block("Day", 0, 60, {"max_minutes": float("inf")}),
+            "must not hold NaN or Infinity",
+        ),
+        (
+            lambda s, m, d: s.library.add_source("P", "plex", url="not a url", token="t"),
+            "not a server URL",
+        ),
+        (lambda s, m, d: s.library.add_source("S" * 201, "filesystem", [d]), "at most 200"),
+    ],
+    ids=[
+        "long-title",
+        "season-past-32-bits",
+        "duration-past-64-bits",
+        "nul-in-json",
+        "lone-surrogate",
+        "long-group",
+        "long-template-name",
+        "infinity-in-rule",
+        "plex-url",
+        "long-source-name",
+    ],
+)
+def test_a_value_only_one_engine_would_keep_is_refused_first_on_both(
+    station: Station, tmp_path: Path, write: Any, message: str
+) -> None:
+    media = make_clip(tmp_path / "spot.mkv")
+    station.templates.create_template("Day")
+    before = (_snapshot(station), station.library.list_sources())
+    with pytest.raises(ValidationError, match=message):
+        write(station, str(media), str(tmp_path))
+    assert (_snapshot(station), station.library.list_sources()) == before
+
+
+def test_a_number_past_any_id_names_nothing_on_both_engines(station: Station) -> None:
+    for lookup, kind in (
+        (station.assets.get_asset, "asset"),
+        (station.channels.get_channel, "channel"),
+        (station.library.get_item, "library item"),
+    ):
+        with pytest.raises(NotFoundError, match=f"{kind} {2**70} not found"):
+            lookup(2**70)
+    with pytest.raises(NotFoundError, match="library item"):
+        station.promotion.promote([2**64])

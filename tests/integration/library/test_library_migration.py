@@ -52,7 +52,7 @@ def test_the_library_revision_migrates_up_from_broadcast_and_back(empty_url: str
 def test_the_migrated_postgres_schema_matches_the_orm_metadata(fresh_pg_url: str) -> None:
     engine = create_db_engine(fresh_pg_url)
     try:
-        migrate(engine, "7c1e0b9a4d21")
+        migrate(engine)
         with engine.connect() as connection:
             context = MigrationContext.configure(
                 connection, opts={"include_schemas": True, "compare_type": True}

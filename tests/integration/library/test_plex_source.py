@@ -145,6 +145,37 @@ def test_listings_are_paged_and_metadata_is_read_several_items_to_a_request(
     ]
 
 
+def _touch_in_plex(plex: FakePlex) -> None:
+    plex.documents["/library/sections/1/all"] = plex.documents["/library/sections/1/all"].replace(
+        'updatedAt="1700000200"', 'updatedAt="1700009999"'
+    )
+
+
+def test_a_plex_update_that_leaves_the_approved_file_as_it_was_keeps_it_on_air(
+    plex_station: Station, plex: FakePlex
+) -> None:
+    plex_station.library.sync("Plex")
+    movie_id = int(str(_by_title(plex_station)["Big Movie"]["id"]))
+    [movie] = plex_station.promotion.promote([movie_id])
+    _touch_in_plex(plex)
+    assert plex_station.library.sync("Plex")["refreshed"] == 1
+    assert plex_station.assets.get_asset(movie["id"])["canonical"] is True
+    assert plex_station.library.get_item(movie_id)["state"] == "promoted"
+
+
+def test_a_plex_file_replaced_under_its_catalog_row_goes_off_air_and_back_to_review(
+    plex_station: Station, plex: FakePlex, tmp_path: Path, clips: Clips
+) -> None:
+    plex_station.library.sync("Plex")
+    movie_id = int(str(_by_title(plex_station)["Big Movie"]["id"]))
+    [movie] = plex_station.promotion.promote([movie_id])
+    clips.copy(clips.plain, tmp_path / "nas/Movies/Big Movie (1986)/Big Movie (1986).mkv")
+    _touch_in_plex(plex)
+    plex_station.library.sync("Plex")
+    assert plex_station.assets.get_asset(movie["id"])["canonical"] is False
+    assert plex_station.library.get_item(movie_id)["state"] == "needs_review"
+
+
 def test_an_item_deleted_from_plex_withdraws_its_catalog_row(
     plex_station: Station, plex: FakePlex
 ) -> None:

@@ -12,6 +12,7 @@ import pytest
 from library_media import Clips, ffprobe_duration_ms
 
 from retrovue.errors import NotFoundError, PromotionError, ValidationError
+from retrovue.fingerprint import fingerprint
 from retrovue.infra.bootstrap import Station
 
 
@@ -156,7 +157,9 @@ def test_a_deleted_file_withdraws_its_catalog_row_and_a_returned_one_stays_off_a
     row = synced.assets.get_asset(asset["id"])
     assert (row["available"], row["canonical"]) == (True, False)
     [again] = synced.promotion.promote([spot_id])
-    assert (again["id"], again["available"], again["canonical"]) == (asset["id"], True, True)
+    assert (again["id"], again["available"], again["canonical"]) == (asset["id"], True, False)
+    [cleared] = synced.promotion.promote([spot_id], canonical=True)
+    assert (cleared["id"], cleared["available"], cleared["canonical"]) == (asset["id"], True, True)
 
 
 def test_a_dry_run_sync_writes_nothing(station: Station, library: dict[str, Path]) -> None:
@@ -240,12 +243,13 @@ def test_a_symlink_loop_in_a_source_adds_no_duplicate_items(
     assert sorted(paths) == sorted(set(paths)) and len(paths) == 6
 
 
-def test_a_changed_promoted_file_refreshes_its_catalog_row_and_a_broken_one_goes_off_air(
+def test_a_changed_promoted_file_goes_off_air_with_its_new_length_and_back_to_review(
     synced: Station, library: dict[str, Path], clips: Clips
 ) -> None:
     pilot_id = _items(synced, source="TV")["The Show - S01E01 - Pilot.mkv"]["id"]
     [asset] = synced.promotion.promote([pilot_id])
-    assert asset["markers"]
+    assert asset["markers"] and asset["canonical"]
+    assert asset["fingerprint"] == fingerprint(library["pilot"])
     clips.copy(clips.plain, library["pilot"])
     report = synced.library.sync("TV")
     assert (report["changed_ids"], report["refreshed"]) == ([pilot_id], 1)
@@ -253,12 +257,42 @@ def test_a_changed_promoted_file_refreshes_its_catalog_row_and_a_broken_one_goes
     assert abs(row["duration_ms"] - ffprobe_duration_ms(library["pilot"])) <= 50
     assert abs(row["duration_ms"] - asset["duration_ms"]) > 500
     assert [m for m in row["markers"] if m["kind"] == "chapter"] == []
-    assert (row["canonical"], row["available"]) == (True, True)
+    assert (row["canonical"], row["available"]) == (False, True)
+    item = synced.library.get_item(pilot_id)
+    assert item["state"] == "needs_review"
+    [review] = [r for r in item["reviews"] if r["status"] == "open"]
+    assert "file changed since it was approved" in review["reason"]
+    synced.library.review_item(pilot_id, approve=True, notes="new cut is fine")
+    assert row["fingerprint"] == asset["fingerprint"] != fingerprint(library["pilot"])
+    [again] = synced.promotion.promote([pilot_id], canonical=True)
+    assert (again["canonical"], again["duration_ms"]) == (True, row["duration_ms"])
+    assert again["fingerprint"] == fingerprint(library["pilot"])
     library["pilot"].write_bytes(b"not a video any more")
     synced.library.sync("TV")
     broken = synced.assets.get_asset(asset["id"])
     assert (broken["canonical"], broken["duration_ms"]) == (False, row["duration_ms"])
     assert synced.library.get_item(pilot_id)["state"] == "needs_review"
+
+
+def test_a_file_replaced_between_syncs_cannot_be_approved_until_synced_again(
+    synced: Station, library: dict[str, Path], clips: Clips
+) -> None:
+    pilot_id = _items(synced, source="TV")["The Show - S01E01 - Pilot.mkv"]["id"]
+    [asset] = synced.promotion.promote([pilot_id])
+    synced.assets.update_asset(asset["id"], canonical=False)
+    clips.copy(clips.plain, library["pilot"])
+    before = synced.assets.get_asset(asset["id"])
+    with pytest.raises(ValidationError, match="changed since its source was last synced"):
+        synced.assets.update_asset(asset["id"], canonical=True)
+    with pytest.raises(ValidationError, match="changed since its source was last synced"):
+        synced.promotion.promote([pilot_id], canonical=True)
+    assert synced.assets.get_asset(asset["id"]) == before
+    synced.library.sync("TV")
+    synced.library.review_item(pilot_id, approve=True, notes=None)
+    cleared = synced.assets.update_asset(asset["id"], canonical=True)
+    assert cleared["canonical"] is True
+    assert cleared["fingerprint"] == fingerprint(library["pilot"]) != before["fingerprint"]
+    assert abs(cleared["duration_ms"] - ffprobe_duration_ms(library["pilot"])) <= 50
 
 
 def test_a_bulk_promotion_leaves_rows_already_promoted_as_the_operator_edited_them(
@@ -290,8 +324,13 @@ def test_naming_a_promoted_item_refreshes_its_technical_fields_and_applies_the_f
     assert again["id"] == asset["id"]
     assert (again["title"], again["tags"]) == ("Pilot (edited)", ["retagged", "premiere"])
     assert (again["duration_ms"], again["markers"]) == (asset["duration_ms"], asset["markers"])
-    assert (again["canonical"], again["file_path"]) == (True, str(library["pilot"]))
-    [staged] = synced.promotion.promote([pilot_id], canonical=False, kind="promo")
+    # No flag: the operator's withdrawal stands.
+    assert (again["canonical"], again["file_path"]) == (False, str(library["pilot"]))
+    [cleared] = synced.promotion.promote([pilot_id], canonical=True)
+    assert cleared["canonical"] is True
+    [kept] = synced.promotion.promote([pilot_id], kind="promo")
+    assert (kept["canonical"], kept["kind"]) == (True, "promo")
+    [staged] = synced.promotion.promote([pilot_id], canonical=False)
     assert (staged["canonical"], staged["kind"], staged["title"]) == (
         False,
         "promo",
