@@ -10,7 +10,10 @@ from retrovue.infra.admin_services.parsing import parse_clock
 
 app = typer.Typer(help="Channels: number, name, timezone, grid and rollover.", no_args_is_help=True)
 
-COLUMNS = ("number", "name", "timezone", "grid_size", "grid_offset", "rollover", "default_template")
+COLUMNS = (
+    "number", "name", "type", "timezone", "grid_size", "grid_offset", "rollover",
+    "default_template",
+)  # fmt: skip
 
 
 @app.command("add")
@@ -25,6 +28,9 @@ def add(
     group: str | None = typer.Option(None, "--group", help="Group shown by IPTV clients."),
     logo: str | None = typer.Option(None, "--logo", help="Logo path or URL."),
     default_template: str | None = typer.Option(None, "--default-template"),
+    kind: str = typer.Option(
+        "linear", "--type", help="linear (airs its schedule) or guide (shows the TV guide)."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a channel."""
@@ -39,6 +45,7 @@ def add(
             group=group,
             logo=logo,
             default_template=default_template,
+            kind=kind,
         )
     if as_json:
         render.emit_json(view)

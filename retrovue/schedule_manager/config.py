@@ -33,6 +33,7 @@ class ChannelConfig:
     logo: str | None
     active: bool
     station: str | None = None  # the station's token in guide ids (see `xmltv_id`)
+    kind: str = "linear"
 
     @classmethod
     def of(cls, row: Channel, station: str | None = None) -> ChannelConfig:
@@ -49,6 +50,7 @@ class ChannelConfig:
             row.logo,
             row.active,
             station,
+            row.kind,
         )
 
     @property
@@ -61,6 +63,7 @@ class ChannelConfig:
             logo=self.logo,
             active=self.active,
             xmltv_id=xmltv_id(self.number, self.station),
+            kind=self.kind,
         )
 
 

@@ -91,6 +91,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+CHANNEL_KINDS: Final = ("linear", "guide")
+
+
 class Channel(Base):
     __tablename__ = "broadcast_channel"
     __table_args__ = (
@@ -112,6 +115,8 @@ class Channel(Base):
     group_title: Mapped[str | None] = mapped_column(String(200))
     logo: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "linear" airs its schedule; "guide" shows the TV guide and has no template or days.
+    kind: Mapped[str] = mapped_column(String(20), default="linear", server_default="linear")
     default_template_id: Mapped[int | None] = mapped_column(
         ForeignKey("broadcast_template.id", ondelete="SET NULL")
     )

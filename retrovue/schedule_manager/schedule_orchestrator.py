@@ -70,7 +70,7 @@ class ScheduleOrchestrator:
     def run_once(self, now: dt.datetime) -> PlanReport:
         report = PlanReport()
         with self.db.reading() as session:
-            channels = load_channels(session)
+            channels = [c for c in load_channels(session) if c.kind == "linear"]
             catalog_fp = catalog_fingerprint(session)
         for channel in channels:
             with self.db.transaction() as session:

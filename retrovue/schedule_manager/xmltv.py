@@ -97,6 +97,9 @@ class Entry(NamedTuple):
     asset_id: int | None
 
 
+GUIDE_TITLE = "Program Guide"
+
+
 def _entries(items: list[ScheduledItem], opening: Opening | None) -> list[Entry]:
     """Guide entries, one rule throughout: a program group is titled by its program; a group
     with none (slate, pad, or spots alone) is Off Air, and adjacent Off Air runs merge.
@@ -156,6 +159,21 @@ def _programme(root: ET.Element, info: ChannelInfo, zone: Any, entry: Entry, ass
         _text(rating, "value", asset.rating)
 
 
+def _guide_programmes(
+    root: ET.Element, info: ChannelInfo, zone: Any, start: dt.datetime, end: dt.datetime
+) -> None:
+    """A guide channel airs the TV guide: one "Program Guide" an hour across the window."""
+    hour = start.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    while hour < end:
+        element = _element(
+            root, "programme", start=_stamp(hour, zone),
+            stop=_stamp(hour + dt.timedelta(hours=1), zone), channel=info.xmltv_id,
+        )  # fmt: skip
+        _text(element, "title", GUIDE_TITLE)
+        _text(element, "desc", "What is on every channel now and over the next 90 minutes.")
+        hour += dt.timedelta(hours=1)
+
+
 def render_xmltv(
     source: ScheduleService | Database,
     start: dt.datetime,
@@ -194,6 +212,9 @@ def render_xmltv(
                 assets[row.id] = row
     for info in infos:
         zone = ZoneInfo(info.timezone)
+        if info.kind == "guide":
+            _guide_programmes(root, info, zone, start, end)
+            continue
         for entry in entries[info.number]:
             asset = assets.get(entry.asset_id) if entry.asset_id else None
             _programme(root, info, zone, entry, asset)

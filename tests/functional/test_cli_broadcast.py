@@ -341,3 +341,28 @@ def test_asset_add_takes_the_files_duration_and_a_rating_on_the_scale(
     assert isinstance(moved, dict) and moved["fingerprint"] == fingerprint(other)
     result = retrovue("asset", "add", "--title", "X", "--path", str(spot), "--rating", "PG-14")
     assert result.returncode == 1 and "unknown rating 'PG-14'" in result.stderr
+
+
+def test_a_guide_channel_takes_no_template_and_no_assignment(retrovue: Retrovue) -> None:
+    added = retrovue.json("channel", "add", "--number", "1", "--name", "Guide", "--type", "guide")
+    assert isinstance(added, dict) and added["type"] == "guide"
+    retrovue.ok("template", "add", "--name", "Day")
+    retrovue.ok("channel", "add", "--number", "2", "--name", "Two")
+    before = _dump(retrovue)
+    refused = [
+        retrovue("channel", "add", "--number", "3", "--name", "G2", "--type", "guide",
+                 "--default-template", "Day"),
+        retrovue("channel", "update", "1", "--default-template", "Day"),
+        retrovue("schedule", "assign", "--channel", "1", "--template", "Day",
+                 "--day", "2026-12-01"),
+        retrovue("channel", "add", "--number", "4", "--name", "X", "--type", "news"),
+    ]  # fmt: skip
+    for result in refused:
+        assert result.returncode == 1, result
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert "takes no template" in refused[0].stderr
+    assert "guide channel" in refused[2].stderr
+    assert "channel type must be one of linear, guide" in refused[3].stderr
+    assert _dump(retrovue) == before
+    listed = retrovue.json("channel", "list")
+    assert isinstance(listed, list) and [c["type"] for c in listed] == ["guide", "linear"]

@@ -180,6 +180,8 @@ SLOTS = [
     Slot("channel add --logo", option(CHANNEL_ADD, "--logo"), fixed(text())),
     Slot("channel add --default-template", option(CHANNEL_ADD, "--default-template"),
          fixed(not_in(TEMPLATES))),
+    Slot("channel add --type", option(CHANNEL_ADD, "--type"),
+         fixed(text().filter(lambda t: t not in ("linear", "guide")))),
     Slot("channel update --number", option(CHANNEL_UPDATE, "--number"),
          fixed(integers_where(lambda n: not 1 <= n <= 99_999))),
     Slot("channel update --name", option(CHANNEL_UPDATE, "--name"), fixed(text(200))),

@@ -13,7 +13,7 @@ from retrovue.infra.admin_services.blocks import check_fits_channel
 from retrovue.infra.admin_services.parsing import check_timezone
 from retrovue.infra.admin_services.views import channel_view
 from retrovue.infra.db import Database
-from retrovue.schedule_manager.models import Channel, ScheduleDay, Template
+from retrovue.schedule_manager.models import CHANNEL_KINDS, Channel, ScheduleDay, Template
 
 GRID_SIZES = (15, 30, 60)
 MAX_NUMBER = 99_999
@@ -104,8 +104,10 @@ class ChannelAdminService:
         group: str | None = None,
         logo: str | None = None,
         default_template: str | None = None,
+        kind: str = "linear",
     ) -> dict[str, Any]:
         _check_identity(number, name)
+        _check_kind(kind, default_template)
         check_timezone(timezone)
         _check_grid(grid_size, grid_offset, rollover_minutes)
         with self.db.transaction() as session:
@@ -121,6 +123,7 @@ class ChannelAdminService:
                 group_title=group,
                 logo=logo,
                 active=True,
+                kind=kind,
             )
             if default_template is not None:
                 channel.default_template = find_template(session, default_template)
@@ -162,6 +165,8 @@ class ChannelAdminService:
             if template_name == "":
                 channel.default_template = None
             elif template_name is not None:
+                if channel.kind == "guide":
+                    raise ValidationError(_GUIDE_HAS_NO_TEMPLATE, "default_template")
                 channel.default_template = find_template(session, template_name)
             for template in _templates_of(session, channel):
                 check_template_fits(channel, template)
@@ -184,3 +189,15 @@ class ChannelAdminService:
     def get_channel(self, number: int) -> dict[str, Any]:
         with self.db.reading() as session:
             return channel_view(find_channel(session, number))
+
+
+_GUIDE_HAS_NO_TEMPLATE = "a guide channel shows the TV guide: it takes no template"
+
+
+def _check_kind(kind: str, default_template: str | None) -> None:
+    if kind not in CHANNEL_KINDS:
+        raise ValidationError(
+            f"channel type must be one of {', '.join(CHANNEL_KINDS)}, not {kind!r}", "type"
+        )
+    if kind == "guide" and default_template is not None:
+        raise ValidationError(_GUIDE_HAS_NO_TEMPLATE, "default_template")

@@ -53,6 +53,12 @@ class ScheduleAdminService:
             raise ValidationError("no day in the range falls on the given weekdays", "weekdays")
         with self.db.transaction() as session:
             channel_row = find_channel(session, channel)
+            if channel_row.kind == "guide":
+                raise ValidationError(
+                    f"channel {channel} is a guide channel: it shows the TV guide and takes no "
+                    "template assignments",
+                    "channel",
+                )
             template_row = find_template(session, template)
             check_template_fits(channel_row, template_row)
             existing = {

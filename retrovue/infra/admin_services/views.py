@@ -20,6 +20,7 @@ def channel_view(channel: Channel) -> dict[str, Any]:
         "group": channel.group_title,
         "logo": channel.logo,
         "active": channel.active,
+        "type": channel.kind,
         "default_template": channel.default_template.name if channel.default_template else None,
     }
 
