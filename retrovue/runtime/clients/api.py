@@ -14,10 +14,11 @@ from retrovue.errors import ValidationError
 from retrovue.runtime.clients.context import ClientContext
 from retrovue.runtime.clients.hdhomerun import stream_url
 from retrovue.runtime.clients.m3u import logo_url
+from retrovue.runtime.clients.window_cache import WindowCache
 from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
 
 DEFAULT_WINDOW: Final = dt.timedelta(hours=6)
-MAX_WINDOW: Final = dt.timedelta(days=8)
+MAX_WINDOW: Final = dt.timedelta(days=3)
 NEXT_LOOKAHEAD: Final = dt.timedelta(hours=6)
 EARLIEST: Final = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST: Final = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
@@ -91,7 +92,10 @@ def _number(request: Request) -> int:
         raise ValidationError(f"channel number must be an integer, not {raw!r}", "number") from None
 
 
-def api_routes(ctx: ClientContext) -> list[BaseRoute]:
+def api_routes(ctx: ClientContext, windows: WindowCache | None = None) -> list[BaseRoute]:
+    """`windows` serves schedule windows from memory (one is made when none is given)."""
+    cache = windows or WindowCache(ctx.schedule)
+
     def channels(request: Request) -> Response:
         base = ctx.config.request_base(request)
         listed = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
@@ -111,7 +115,7 @@ def api_routes(ctx: ClientContext) -> list[BaseRoute]:
         }
         if airing is not None:
             end = airing.item.end_utc
-            upcoming = ctx.schedule.items_between(channel.number, end, end + NEXT_LOOKAHEAD)
+            upcoming = cache.items(channel.number, end, end + NEXT_LOOKAHEAD)
             following = next((i for i in upcoming if i.start_utc >= end), None)
             body |= {
                 "item": item_json(airing.item),
@@ -129,7 +133,7 @@ def api_routes(ctx: ClientContext) -> list[BaseRoute]:
             raise ValidationError("to must be later than from", "to")
         if end - start > MAX_WINDOW:
             raise ValidationError(f"from and to may be at most {MAX_WINDOW.days} days apart", "to")
-        items = ctx.schedule.items_between(channel.number, start, end)
+        items = cache.items(channel.number, start, end)
         return JSONResponse(
             {
                 "channel": channel_json(ctx.config.request_base(request), channel),

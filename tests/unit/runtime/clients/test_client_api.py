@@ -85,3 +85,20 @@ def test_instants_at_the_ends_of_the_calendar_are_400_not_a_crash(client: AppCli
         response = client.get(f"/api/channels/2/schedule?{query}")
         assert response.status_code == 400, query
         assert "out of range" in response.json()["error"]
+
+
+def test_schedule_windows_of_up_to_three_days_are_served_and_longer_ones_refused(
+    client: AppClient,
+) -> None:
+    three_days = client.get(
+        "/api/channels/2/schedule",
+        params={"from": "2025-03-03T18:00:00Z", "to": "2025-03-06T18:00:00Z"},
+    )
+    assert three_days.status_code == 200
+    assert len(three_days.json()["items"]) == 8
+    longer = client.get(
+        "/api/channels/2/schedule",
+        params={"from": "2025-03-03T18:00:00Z", "to": "2025-03-06T18:00:01Z"},
+    )
+    assert longer.status_code == 400
+    assert longer.json() == {"error": "from and to may be at most 3 days apart"}
