@@ -113,15 +113,17 @@ def api_routes(ctx: ClientContext, windows: WindowCache | None = None) -> list[B
             "remaining_ms": None,
             "next": None,
         }
+        # What follows: after the item on air, or (nothing on air) the next item to start.
+        end = at if airing is None else airing.item.end_utc
+        upcoming = cache.items(channel.number, end, end + NEXT_LOOKAHEAD)
+        following = next((i for i in upcoming if i.start_utc >= end), None)
+        if following is not None:
+            body["next"] = item_json(following)
         if airing is not None:
-            end = airing.item.end_utc
-            upcoming = cache.items(channel.number, end, end + NEXT_LOOKAHEAD)
-            following = next((i for i in upcoming if i.start_utc >= end), None)
             body |= {
                 "item": item_json(airing.item),
                 "offset_ms": airing.offset_ms,
                 "remaining_ms": airing.remaining_ms,
-                "next": None if following is None else item_json(following),
             }
         return JSONResponse(body)
 

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Route
 
 from retrovue.runtime.clients.context import ClientContext
 from retrovue.runtime.clients.window_cache import WindowCache
+from retrovue.runtime.pages.favicon import favicon_ico
 from retrovue.runtime.pages.guide import GUIDE_HOURS, GuideRow, programmes, render_guide
 from retrovue.runtime.pages.guide import window_start as guide_start
 from retrovue.runtime.pages.mp4 import Mp4Stream
@@ -49,7 +50,8 @@ def guide_items(
 
 
 def page_routes(station: StationRuntime, ctx: ClientContext) -> list[BaseRoute]:
-    """`/`, `/watch/{n}` and `/iptv/channel/{n}.mp4` (which takes a tuner like a .ts viewer)."""
+    """`/`, `/watch/{n}`, the favicon and `/iptv/channel/{n}.mp4` (which takes a tuner like a
+    .ts viewer)."""
     windows = WindowCache(ctx.schedule)
 
     def guide(request: Request) -> Response:
@@ -79,8 +81,13 @@ def page_routes(station: StationRuntime, ctx: ClientContext) -> list[BaseRoute]:
             return LiveHead(Mp4Stream.media_type)
         return Mp4Stream(await station.tune(number))
 
+    def favicon(request: Request) -> Response:
+        headers = {"cache-control": "public, max-age=86400"}
+        return Response(favicon_ico(), media_type="image/x-icon", headers=headers)
+
     return [
         Route("/", guide, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Route("/watch/{number:int}", watch, methods=["GET"]),
         Route("/iptv/channel/{number:int}.mp4", mp4, methods=["GET", "HEAD"]),
     ]

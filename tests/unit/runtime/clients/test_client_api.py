@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from client_fakes import AppClient
+from client_fakes import DEVICE_ID, NOW, AppClient, FakeSchedule, station_app
+
+from retrovue.runtime.clients import ClientConfig, ClientContext
+from retrovue.runtime.clients.api import api_routes
 
 
 def test_channels_lists_active_channels_with_their_urls(client: AppClient) -> None:
@@ -102,3 +105,14 @@ def test_schedule_windows_of_up_to_three_days_are_served_and_longer_ones_refused
     )
     assert longer.status_code == 400
     assert longer.json() == {"error": "from and to may be at most 3 days apart"}
+
+
+def test_now_with_nothing_on_air_yet_names_the_first_item_to_come(
+    schedule: FakeSchedule,
+) -> None:
+    early = NOW.replace(hour=17, minute=50)
+    context = ClientContext(schedule, ClientConfig(device_id=DEVICE_ID), lambda: early)
+    body = AppClient(station_app(api_routes(context))).get("/api/channels/2/now").json()
+    assert body["item"] is None and body["remaining_ms"] is None
+    assert body["next"]["title"] == "Show 0"
+    assert body["next"]["start"] == "2025-03-03T18:00:00Z"
