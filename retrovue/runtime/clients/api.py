@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import re
+import threading
 from typing import Final
 
 from starlette.requests import Request
@@ -20,6 +22,7 @@ from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
 DEFAULT_WINDOW: Final = dt.timedelta(hours=6)
 MAX_WINDOW: Final = dt.timedelta(days=3)
 NEXT_LOOKAHEAD: Final = dt.timedelta(hours=6)
+RENDERED_WINDOWS: Final = 64
 EARLIEST: Final = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST: Final = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
 # A query string decodes "+" to a space, so "...T10:00:00+01:00" arrives as "...T10:00:00 01:00".
@@ -95,6 +98,12 @@ def _number(request: Request) -> int:
 def api_routes(ctx: ClientContext, windows: WindowCache | None = None) -> list[BaseRoute]:
     """`windows` serves schedule windows from memory (one is made when none is given)."""
     cache = windows or WindowCache(ctx.schedule)
+    # Rendered windows, for clients that ask for the same one (a guide refreshing, many
+    # viewers of one channel): kept for the generation of the blocks they were built from.
+    rendered: collections.OrderedDict[tuple[object, ...], tuple[int, bytes]] = (
+        collections.OrderedDict()
+    )
+    rendered_lock = threading.Lock()
 
     def channels(request: Request) -> Response:
         base = ctx.config.request_base(request)
@@ -135,15 +144,27 @@ def api_routes(ctx: ClientContext, windows: WindowCache | None = None) -> list[B
             raise ValidationError("to must be later than from", "to")
         if end - start > MAX_WINDOW:
             raise ValidationError(f"from and to may be at most {MAX_WINDOW.days} days apart", "to")
+        base = ctx.config.request_base(request)
+        key = (channel, base, start, end)
+        generation = cache.current()
+        with rendered_lock:
+            kept = rendered.get(key)
+        if kept is not None and kept[0] == generation:
+            return Response(kept[1], media_type="application/json")
         items = cache.items(channel.number, start, end)
-        return JSONResponse(
+        answer = JSONResponse(
             {
-                "channel": channel_json(ctx.config.request_base(request), channel),
+                "channel": channel_json(base, channel),
                 "from": _iso(start),
                 "to": _iso(end),
                 "items": [item_json(item) for item in items],
             }
         )
+        with rendered_lock:
+            rendered[key] = (generation, bytes(answer.body))
+            while len(rendered) > RENDERED_WINDOWS:
+                rendered.popitem(last=False)
+        return answer
 
     return [
         Route("/api/channels", channels, methods=["GET"]),

@@ -38,6 +38,12 @@ class WindowCache:
         self._token_at = float("-inf")
         self._lock = threading.Lock()
         self.reads = 0  # blocks read from the schedule (what the cache saved is the rest)
+        self.generation = 0  # moves with the guide token: what was built from blocks is stale
+
+    def current(self) -> int:
+        """The generation now, after asking for the guide token if it is due."""
+        self._check_token()
+        return self.generation
 
     def items(self, number: int, start: dt.datetime, end: dt.datetime) -> list[ScheduledItem]:
         """Events overlapping [start, end), ordered by start."""
@@ -62,6 +68,7 @@ class WindowCache:
             if token != self._token:
                 self._token = token
                 self._blocks.clear()
+                self.generation += 1
 
     def _block(self, number: int, index: int) -> list[ScheduledItem]:
         key = (number, index)
