@@ -74,3 +74,26 @@ class FfmpegError(MediaError):
 
 class TunerBusyError(RetroVueError):
     """Every tuner is in use: a new channel may not go live (HTTP 503)."""
+
+
+class UnauthorizedError(RetroVueError):
+    """A request without the credentials it needs (HTTP 401)."""
+
+
+class ForbiddenError(RetroVueError):
+    """A request for something this station does not allow at all (HTTP 403)."""
+
+
+class RetryLaterError(RetroVueError):
+    """Not now: the thing asked for is starting, or the station is shedding load (HTTP 503).
+
+    `retry_after_s` is how long a client should wait before asking again.
+    """
+
+    def __init__(self, message: str, retry_after_s: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class ListenError(RetroVueError):
+    """The station cannot listen where it was told to: a taken or a privileged port."""

@@ -16,7 +16,31 @@ from retrovue.runtime.source import MediaPacket
 TS_PACKET = 188
 VIDEO_PID = 0x100
 TIME_BASE = Fraction(1, TICKS_PER_SECOND)
-MUX_OPTIONS = {"flush_packets": "1"}
+PROVIDER = "RetroVue"
+# What a broadcast decoder expects of the multiplex (DVB's timing rules):
+# - PCR in the first packet of every video frame: 33.3 ms apart at 30 fps, under DVB's 40 ms;
+# - PAT and PMT at least every 100 ms (asked for every 50 ms: a table waits for the next
+#   packet to ride with), SDT every 0.5 s;
+# - the system clock (PCR) runs MUX_DELAY_S behind the timestamps, and packets leave in DTS
+#   order across streams (libavformat's interleaving queue), so a video frame is complete
+#   MUX_DELAY_S less one frame before it is shown;
+# - an AAC frame goes out in its own PES once it fills more than the smallest payload (170
+#   bytes); smaller (near-silent) frames share one, which waits at most MUX_DELAY_S / 2 for
+#   company. Every audio frame is thus complete at least MUX_DELAY_S / 2 less a video frame
+#   (about 90 ms) before it is played: the margin the README states is 50 ms.
+# - a stream that stops holds the other back no longer than MAX_INTERLEAVE_S.
+MUX_DELAY_S = 0.25
+MAX_INTERLEAVE_S = 0.5
+MUX_OPTIONS = {
+    "flush_packets": "1",
+    "max_delay": str(round(MUX_DELAY_S * 1_000_000)),
+    "max_interleave_delta": str(round(MAX_INTERLEAVE_S * 1_000_000)),
+    "pcr_period": "30",
+    "pat_period": "0.05",
+    "sdt_period": "0.5",
+    "pes_payload_size": "0",
+    "mpegts_service_type": "digital_tv",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +81,17 @@ class _Sink:
 class TsMuxer:
     """Remuxes (never re-encodes) placed packets into one continuous MPEG-TS."""
 
-    def __init__(self, emit: Callable[[list[Chunk]], None], profile: OutputProfile) -> None:
+    def __init__(
+        self,
+        emit: Callable[[list[Chunk]], None],
+        profile: OutputProfile,
+        service_name: str = PROVIDER,
+        provider: str = PROVIDER,
+    ) -> None:
+        """`service_name` is what receivers list the channel as (the SDT's service name)."""
         self._emit = emit
         self._profile = profile
+        self._service = (service_name, provider)
         self._sink = _Sink()
         self._container: Any = None
         self._streams: dict[str, Any] = {}
@@ -85,6 +117,9 @@ class TsMuxer:
 
     def _open(self) -> None:
         self._container = av.open(self._sink, "w", format="mpegts", options=MUX_OPTIONS)
+        name, provider = self._service
+        self._container.metadata["service_name"] = name
+        self._container.metadata["service_provider"] = provider
         # Streams for muxing only, described by the profile: no producer's container (which may
         # already be closed) lends its parameters.
         profile = self._profile

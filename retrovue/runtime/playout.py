@@ -71,7 +71,7 @@ class PlayoutDeps:
     def muxer(self, emit: Callable[[list[Chunk]], None], service_name: str) -> Muxer:
         if self.muxers is not None:
             return self.muxers(emit, service_name)
-        return TsMuxer(emit, self.profile)
+        return TsMuxer(emit, self.profile, service_name=service_name)
 
 
 class Muxer(Protocol):

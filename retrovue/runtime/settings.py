@@ -56,6 +56,7 @@ class StationSettings:
     plan_every_s: float = 300.0
     horizon_hours: float = 72.0
     node: str | None = None
+    hdhr_port: int | None = None
 
     @property
     def node_name(self) -> str:
@@ -89,6 +90,7 @@ class StationSettings:
         tuners = _typed(env, "RETROVUE_TUNER_COUNT", int)
         if tuners is not None:
             from_env["tuner_count"] = tuners
+        from_env["hdhr_port"] = _typed(env, "RETROVUE_HDHR_PORT", int)
         given = {k: v for k, v in options.items() if v is not None}
         settings = cls(**{**from_env, **given})  # type: ignore[arg-type]
         settings.check()
@@ -105,6 +107,16 @@ class StationSettings:
         """Refuse impossible values, naming the setting."""
         if not 0 < self.port < 65536:
             raise ValidationError(f"port must be 1-65535, not {self.port}", "port")
+        if self.hdhr_port is not None and not 0 < self.hdhr_port < 65536:
+            raise ValidationError(
+                f"HDHomeRun port must be 1-65535, not {self.hdhr_port}", "hdhr_port"
+            )
+        if self.hdhr_port == self.port:
+            raise ValidationError(
+                f"HDHomeRun port {self.hdhr_port} is the station's own port: pick another, or "
+                "leave it out (the station's port serves the HDHomeRun documents too)",
+                "hdhr_port",
+            )
         if self.linger_s < 0:
             raise ValidationError("linger must not be negative", "linger")
         if self.tuner_count < 1:

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-import signal
-import socket
 import sys
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import partial
-from types import FrameType
 
-import uvicorn
+from starlette.types import ASGIApp
 
-from retrovue.errors import RetroVueError
+from retrovue.errors import ListenError, RetroVueError
 from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.places import find_font
 from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.channel_manager import ManagerSettings
 from retrovue.runtime.clients import ClientDoors
-from retrovue.runtime.clients.context import WILDCARD_HOSTS, local_address_towards
 from retrovue.runtime.clients.discovery import DiscoveryServers
 from retrovue.runtime.gating import GatingWatch
 from retrovue.runtime.guide.station_guide import StationGuide
+from retrovue.runtime.http_server import (
+    EXIT_CANNOT_LISTEN,
+    HdhomerunPort,
+    StationServer,
+    bind_listeners,
+    ready_banner,
+    server_config,
+)
 from retrovue.runtime.master_clock import MasterClock, SystemClock
 from retrovue.runtime.pages import page_routes
 from retrovue.runtime.playout import PlayoutDeps
@@ -40,7 +42,6 @@ from retrovue.schedule_manager.schedule_service import ScheduleService
 from retrovue.schedule_manager.xmltv import render_xmltv
 
 log = logging.getLogger("retrovue.station")
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def build_runtime(
@@ -72,77 +73,6 @@ def build_runtime(
     )
 
 
-SEND_BUFFER_BYTES = 128 * 1024
-
-
-class _Server(uvicorn.Server):
-    """Uvicorn that ends every viewer's stream as soon as a stop signal arrives.
-
-    SIGTERM and SIGINT are the normal way to stop a station, so they end `serve()` like any
-    clean exit; uvicorn's own habit of re-raising the signal afterwards would kill the process
-    (status -15) before the as-run log and the producers are dealt with.
-    """
-
-    def __init__(self, config: uvicorn.Config, runtime: StationRuntime, banner: str) -> None:
-        super().__init__(config)
-        self._runtime = runtime
-        self._banner = banner
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
-        try:
-            yield
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        super().handle_exit(sig, frame)
-        # A signal handler may run between any two bytecodes of the loop's thread, mid-publish
-        # included: the viewers are dropped by the loop itself, between its callbacks.
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._runtime.drop_viewers)
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        self._loop = asyncio.get_running_loop()
-        await super().startup(sockets)
-        # Linux lets a connection's send buffer autotune to megabytes, tens of seconds of a
-        # channel, so a client that stops reading would never look behind to the fan-out.
-        # A modest buffer (inherited by accepted sockets) makes it fall behind, and be
-        # dropped, within seconds.
-        for server in self.servers:
-            for listener in server.sockets:
-                listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
-        if self.started:
-            print(self._banner, flush=True)
-
-
-def ready_banner(settings: StationSettings) -> str:
-    """The lines printed once the station listens: where each kind of client goes."""
-    if settings.public_url:
-        base = settings.public_url.rstrip("/")
-    else:
-        host = settings.host
-        if host in WILDCARD_HOSTS:
-            host = local_address_towards("192.0.2.1")  # the LAN address, if there is one
-        base = f"http://{f'[{host}]' if ':' in host else host}:{settings.port}"
-    return "\n".join(
-        [
-            "RetroVue station ready. Open:",
-            f"  Browser (TV guide):        {base}/",
-            f"  VLC / mpv / Kodi (M3U):    {base}/iptv/channels.m3u",
-            f"  Guide data (XMLTV):        {base}/iptv/xmltv.xml",
-            f"  Plex / Jellyfin tuner:     {base}  (HDHomeRun, {settings.tuner_count} tuners)",
-            "Ctrl-C stops the station.",
-        ]
-    )
-
-
 async def _plan_forever(
     orchestrator: ScheduleOrchestrator, clock: MasterClock, every: float
 ) -> None:
@@ -162,7 +92,13 @@ async def _plan_forever(
 async def serve(settings: StationSettings, clock: MasterClock | None = None) -> None:
     """Run until SIGTERM/SIGINT; every producer is reaped and the as-run log flushed on exit."""
     clock = clock or SystemClock()
-    service = await asyncio.to_thread(ScheduleService.open, settings.database_url)
+    listeners = bind_listeners(settings)  # first: a taken port is known before anything starts
+    try:
+        service = await asyncio.to_thread(ScheduleService.open, settings.database_url)
+    except BaseException:
+        for listener in listeners:
+            listener.close()
+        raise
     runtime: StationRuntime | None = None
     discovery: DiscoveryServers | None = None
     planning: asyncio.Task[None] | None = None
@@ -177,19 +113,18 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
             public_url=settings.public_url, discovery=settings.discovery_enabled,
         )  # fmt: skip
         discovery = await doors.start_discovery()
-        config = uvicorn.Config(
-            create_app(runtime, [*doors.routes, *page_routes(runtime, doors.context)]),
-            host=settings.host,
-            port=settings.port,
-            log_level="warning",
-            timeout_graceful_shutdown=3,
-        )
+        app: ASGIApp = create_app(runtime, [*doors.routes, *page_routes(runtime, doors.context)])
+        if settings.hdhr_port is not None:
+            app = HdhomerunPort(app, settings.hdhr_port, settings.port)
         if settings.plan_every_s > 0:
             planning = asyncio.create_task(
                 _plan_forever(orchestrator, clock, settings.plan_every_s)
             )
-        await _Server(config, runtime, ready_banner(settings)).serve()
+        server = StationServer(server_config(app), runtime, ready_banner(settings))
+        await server.serve(sockets=listeners)
     finally:
+        for listener in listeners:
+            listener.close()
         if discovery is not None:
             discovery.close()
         for task in (planning, watching):
@@ -222,7 +157,12 @@ def plan(settings: StationSettings, clock: MasterClock | None = None) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     hide = argparse.SUPPRESS
-    parser = argparse.ArgumentParser(prog="retrovue-station", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="retrovue-station",
+        description=__doc__,
+        epilog=f"exit status: 0 stopped cleanly, 1 an error (a bad setting, the database), "
+        f"2 bad usage, {EXIT_CANNOT_LISTEN} a port it cannot listen on (taken, or privileged)",
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("serve", help="run the station (the default)")
@@ -263,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
                             help="seconds between planning runs; 0 never plans (300)")  # fmt: skip
         target.add_argument("--node", default=hide,
                             help="this station's name on its as-run rows (host:port)")  # fmt: skip
+        target.add_argument("--hdhr-port", type=int, default=hide,
+                            help="also serve the HDHomeRun documents on this port (80 for "
+                            "Jellyfin and Plex discovery; needs CAP_NET_BIND_SERVICE)")  # fmt: skip
     return parser
 
 
@@ -281,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"retrovue-station: {error}", file=sys.stderr)
-        return 1
+        return EXIT_CANNOT_LISTEN if isinstance(error, ListenError) else 1
     except KeyboardInterrupt:  # a stop signal before the server took over its handling
         return 0
     return 0

@@ -2,34 +2,61 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hmac
 import json
+import re
 from collections.abc import AsyncIterator, Sequence
+from typing import Final
 
 import anyio
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 from retrovue.errors import (
+    ConflictError,
     DatabaseError,
+    ForbiddenError,
     NotFoundError,
     RetroVueError,
+    RetryLaterError,
     TunerBusyError,
+    UnauthorizedError,
     ValidationError,
 )
 from retrovue.runtime.channel_manager import ChannelManager
 from retrovue.runtime.fanout import Viewer
+from retrovue.runtime.load_shedding import LoadShedder
 from retrovue.runtime.station_runtime import StationRuntime
 
 STATUS_OF: tuple[tuple[type[RetroVueError], int], ...] = (
     (NotFoundError, 404),
     (ValidationError, 400),
+    (ConflictError, 409),
+    (UnauthorizedError, 401),
+    (ForbiddenError, 403),
     (TunerBusyError, 503),
+    (RetryLaterError, 503),
     (DatabaseError, 503),
+)
+# The doors whose answers read the schedule afresh: under load they are shed, never queued.
+SCHEDULE_READS: Final = re.compile(
+    r"/(watch/\d+|api/channels(/.*)?|iptv/channels\.m3u|iptv/xmltv\.xml|lineup\.json)?"
+)
+DIRECTOR_BODY_BYTES: Final = 16 * 1024
+DIRECTOR_MESSAGE_CHARS: Final = 500
+PING_TIMEOUT_S: Final = 2.0
+STILL_WORKING: Final = (
+    "channels on air keep playing from the schedule they have read",
+    "as-run entries wait on disk until the database is back",
+)
+NOT_WORKING: Final = (
+    "the guide page, M3U, HDHomeRun lineup and the JSON API (they read the database)",
 )
 
 
@@ -41,7 +68,7 @@ class ChannelStream(Response):
     def __init__(self, manager: ChannelManager) -> None:
         super().__init__(media_type=self.media_type)
         # No content-length: the body never ends while the client watches.
-        self.raw_headers = [(b"content-type", b"video/mp2t"), (b"cache-control", b"no-store")]
+        self.raw_headers = live_headers(self.media_type)
         self._manager = manager
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -64,6 +91,31 @@ class ChannelStream(Response):
         await self._manager.serve(body)
 
 
+def live_headers(media_type: str) -> list[tuple[bytes, bytes]]:
+    return [(b"content-type", media_type.encode()), (b"cache-control", b"no-store")]
+
+
+class LiveHead(Response):
+    """What HEAD on a live stream answers: the headers its GET would send, and no body.
+
+    No content-length (the GET's body has none: it never ends), so a client that reads this
+    answer knows it is complete and may send its next request on the same connection.
+    """
+
+    def __init__(self, media_type: str) -> None:
+        super().__init__(media_type=media_type)
+        self.raw_headers = live_headers(media_type)
+
+
+async def may_stream(station: StationRuntime, number: int) -> None:
+    """What a GET of channel `number`'s stream would refuse, without starting anything."""
+    await station.manager(number)  # NotFoundError for a channel that is not on the station
+    if not station.may_tune(number):
+        raise TunerBusyError(
+            f"all {station.max_live_channels} tuners are busy; channel {number} cannot start"
+        )
+
+
 async def until_disconnect(receive: Receive, scope: anyio.CancelScope) -> None:
     """Cancel `scope` once the client has gone."""
     while (await receive())["type"] != "http.disconnect":
@@ -77,28 +129,64 @@ async def end_body(send: Send) -> None:
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def _error_response(request: Request, error: Exception) -> Response:
-    status = 500
-    for kind, code in STATUS_OF:
-        if isinstance(error, kind):
-            status = code
-            break
-    return JSONResponse({"error": str(error)}, status_code=status)
+def error_response(error: RetroVueError) -> Response:
+    """The one mapping of our errors to HTTP: status from STATUS_OF, the message as JSON."""
+    status = next((code for kind, code in STATUS_OF if isinstance(error, kind)), 500)
+    headers = {}
+    if isinstance(error, RetryLaterError):
+        headers["retry-after"] = str(error.retry_after_s)
+    if isinstance(error, UnauthorizedError):
+        headers["www-authenticate"] = "Bearer"
+    return JSONResponse({"error": str(error)}, status_code=status, headers=headers)
+
+
+def _handle_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RetroVueError)
+    return error_response(error)
+
+
+def _client_gone(request: Request, error: Exception) -> Response:
+    # The client left (or was timed out) while its request body was read: nobody to answer.
+    return Response(status_code=400)
+
+
+async def read_json_object(request: Request, limit: int = DIRECTOR_BODY_BYTES) -> dict[str, object]:
+    """The request body as a JSON object; ValidationError for anything else, however odd."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise ValidationError(f"body is larger than {limit} bytes")
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        raise ValidationError("body is nested too deeply") from None
+    except ValueError as error:
+        raise ValidationError(f"body is not JSON: {error}") from error
+    if not isinstance(value, dict):
+        raise ValidationError("body must be a JSON object")
+    return value
 
 
 def playout_routes(station: StationRuntime) -> list[BaseRoute]:
     """Routes of the playout layer: .ts, HLS, the director and health."""
 
     async def stream(request: Request) -> Response:
-        manager = await station.tune(request.path_params["number"])
-        return ChannelStream(manager)
+        number = request.path_params["number"]
+        if request.method == "HEAD":
+            await may_stream(station, number)
+            return LiveHead(ChannelStream.media_type)
+        return ChannelStream(await station.tune(number))
 
     async def playlist(request: Request) -> Response:
         number = request.path_params["number"]
+        if request.method == "HEAD":
+            await may_stream(station, number)
+            return LiveHead("application/vnd.apple.mpegurl")
         manager = await station.tune(number)
         await manager.hls_touch()
         if not manager.hls.segments and not await manager.first_segment():
-            return JSONResponse({"error": "channel is starting, retry"}, status_code=503)
+            raise RetryLaterError("channel is starting, retry")
         body = manager.hls.playlist(f"/iptv/channel/{number}/hls/{{sequence}}.ts")
         return PlainTextResponse(body, media_type="application/vnd.apple.mpegurl")
 
@@ -107,24 +195,24 @@ def playout_routes(station: StationRuntime) -> list[BaseRoute]:
         found = manager.segment(request.path_params["sequence"])
         if found is None:
             raise NotFoundError("segment", request.path_params["sequence"])
-        await manager.hls_touch()
+        if request.method != "HEAD":  # a HEAD holds no tuner
+            await manager.hls_touch()
         return Response(found.data, media_type="video/mp2t")
 
     async def director(request: Request) -> Response:
         if request.method == "POST":
             if not station.admin_token:
-                return JSONResponse({"error": "control API disabled"}, status_code=403)
+                raise ForbiddenError("control API disabled: the station has no admin token")
             given = request.headers.get("authorization", "")
             expected = f"Bearer {station.admin_token}"
             if not hmac.compare_digest(given.encode(), expected.encode()):
-                return JSONResponse({"error": "bad or missing token"}, status_code=401)
-            try:
-                body = json.loads(await request.body())
-            except ValueError as error:
-                raise ValidationError(f"body is not JSON: {error}") from error
-            if not isinstance(body, dict):
-                raise ValidationError("body must be a JSON object")
+                raise UnauthorizedError("bad or missing token")
+            body = await read_json_object(request)
             message = body.get("message")
+            if message is not None and len(str(message)) > DIRECTOR_MESSAGE_CHARS:
+                raise ValidationError(
+                    f"message is longer than {DIRECTOR_MESSAGE_CHARS} characters", "message"
+                )
             station.deps.director.set_mode(
                 str(body.get("mode")), None if message is None else str(message)
             )
@@ -132,12 +220,25 @@ def playout_routes(station: StationRuntime) -> list[BaseRoute]:
         return JSONResponse({"mode": state.mode, "message": state.message})
 
     async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "live_channels": station.live_channels()})
+        live = station.live_channels()
+        try:
+            await asyncio.wait_for(asyncio.to_thread(station.schedule.ping), PING_TIMEOUT_S)
+        except (RetroVueError, TimeoutError) as error:
+            reason = str(error) or f"no answer within {PING_TIMEOUT_S:.0f} s"
+            body = {
+                "status": "degraded",
+                "database": f"unreachable: {reason}",
+                "live_channels": live,
+                "still_working": list(STILL_WORKING),
+                "not_working": list(NOT_WORKING),
+            }
+            return JSONResponse(body, status_code=503, headers={"retry-after": "5"})
+        return JSONResponse({"status": "ok", "database": "ok", "live_channels": live})
 
     return [
-        Route("/iptv/channel/{number:int}.ts", stream, methods=["GET"]),
-        Route("/iptv/channel/{number:int}.m3u8", playlist, methods=["GET"]),
-        Route("/iptv/channel/{number:int}/hls/{sequence:int}.ts", segment, methods=["GET"]),
+        Route("/iptv/channel/{number:int}.ts", stream, methods=["GET", "HEAD"]),
+        Route("/iptv/channel/{number:int}.m3u8", playlist, methods=["GET", "HEAD"]),
+        Route("/iptv/channel/{number:int}/hls/{sequence:int}.ts", segment, methods=["GET", "HEAD"]),
         Route("/api/director", director, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
@@ -159,7 +260,8 @@ def create_app(station: StationRuntime, extra_routes: Sequence[BaseRoute] = ()) 
 
     app = Starlette(
         routes=[*playout_routes(station), *extra_routes],
-        exception_handlers={RetroVueError: _error_response},
+        middleware=[Middleware(LoadShedder, expensive=SCHEDULE_READS, refuse=error_response)],
+        exception_handlers={RetroVueError: _handle_error, ClientDisconnect: _client_gone},
         lifespan=lifespan,
     )
     app.state.station = station

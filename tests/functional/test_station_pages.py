@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,6 +57,19 @@ def test_the_guide_lists_every_channel_with_its_programme_titles(station: Statio
 def test_the_guide_page_loads_nothing_from_elsewhere(station: Station) -> None:
     page = httpx.get(f"{station.base}/").text
     assert "src=" not in page and "<link" not in page and "<script" not in page
+
+
+def test_the_watch_page_loads_only_from_the_station_and_the_favicon_is_served(
+    station: Station,
+) -> None:
+    page = httpx.get(f"{station.base}/watch/2").text
+    assert re.findall(r'(?:src|href)="([^"]*)"', page)
+    assert all(url.startswith("/") for url in re.findall(r'(?:src|href)="([^"]*)"', page))
+    assert "<link" not in page and "<script src" not in page
+    icon = httpx.get(f"{station.base}/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO
 
 
 def test_the_watch_page_offers_the_mp4_stream_and_the_hls_fallback(station: Station) -> None:

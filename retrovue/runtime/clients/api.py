@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import re
+import threading
 from typing import Final
 
 from starlette.requests import Request
@@ -14,11 +16,13 @@ from retrovue.errors import ValidationError
 from retrovue.runtime.clients.context import ClientContext
 from retrovue.runtime.clients.hdhomerun import stream_url
 from retrovue.runtime.clients.m3u import logo_url
+from retrovue.runtime.clients.window_cache import WindowCache
 from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
 
 DEFAULT_WINDOW: Final = dt.timedelta(hours=6)
-MAX_WINDOW: Final = dt.timedelta(days=8)
+MAX_WINDOW: Final = dt.timedelta(days=3)
 NEXT_LOOKAHEAD: Final = dt.timedelta(hours=6)
+RENDERED_WINDOWS: Final = 64
 EARLIEST: Final = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST: Final = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
 # A query string decodes "+" to a space, so "...T10:00:00+01:00" arrives as "...T10:00:00 01:00".
@@ -91,7 +95,16 @@ def _number(request: Request) -> int:
         raise ValidationError(f"channel number must be an integer, not {raw!r}", "number") from None
 
 
-def api_routes(ctx: ClientContext) -> list[BaseRoute]:
+def api_routes(ctx: ClientContext, windows: WindowCache | None = None) -> list[BaseRoute]:
+    """`windows` serves schedule windows from memory (one is made when none is given)."""
+    cache = windows or WindowCache(ctx.schedule)
+    # Rendered windows, for clients that ask for the same one (a guide refreshing, many
+    # viewers of one channel): kept for the generation of the blocks they were built from.
+    rendered: collections.OrderedDict[tuple[object, ...], tuple[int, bytes]] = (
+        collections.OrderedDict()
+    )
+    rendered_lock = threading.Lock()
+
     def channels(request: Request) -> Response:
         base = ctx.config.request_base(request)
         listed = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
@@ -109,15 +122,17 @@ def api_routes(ctx: ClientContext) -> list[BaseRoute]:
             "remaining_ms": None,
             "next": None,
         }
+        # What follows: after the item on air, or (nothing on air) the next item to start.
+        end = at if airing is None else airing.item.end_utc
+        upcoming = cache.items(channel.number, end, end + NEXT_LOOKAHEAD)
+        following = next((i for i in upcoming if i.start_utc >= end), None)
+        if following is not None:
+            body["next"] = item_json(following)
         if airing is not None:
-            end = airing.item.end_utc
-            upcoming = ctx.schedule.items_between(channel.number, end, end + NEXT_LOOKAHEAD)
-            following = next((i for i in upcoming if i.start_utc >= end), None)
             body |= {
                 "item": item_json(airing.item),
                 "offset_ms": airing.offset_ms,
                 "remaining_ms": airing.remaining_ms,
-                "next": None if following is None else item_json(following),
             }
         return JSONResponse(body)
 
@@ -129,15 +144,27 @@ def api_routes(ctx: ClientContext) -> list[BaseRoute]:
             raise ValidationError("to must be later than from", "to")
         if end - start > MAX_WINDOW:
             raise ValidationError(f"from and to may be at most {MAX_WINDOW.days} days apart", "to")
-        items = ctx.schedule.items_between(channel.number, start, end)
-        return JSONResponse(
+        base = ctx.config.request_base(request)
+        key = (channel, base, start, end)
+        generation = cache.current()
+        with rendered_lock:
+            kept = rendered.get(key)
+        if kept is not None and kept[0] == generation:
+            return Response(kept[1], media_type="application/json")
+        items = cache.items(channel.number, start, end)
+        answer = JSONResponse(
             {
-                "channel": channel_json(ctx.config.request_base(request), channel),
+                "channel": channel_json(base, channel),
                 "from": _iso(start),
                 "to": _iso(end),
                 "items": [item_json(item) for item in items],
             }
         )
+        with rendered_lock:
+            rendered[key] = (generation, bytes(answer.body))
+            while len(rendered) > RENDERED_WINDOWS:
+                rendered.popitem(last=False)
+        return answer
 
     return [
         Route("/api/channels", channels, methods=["GET"]),

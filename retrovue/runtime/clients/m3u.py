@@ -15,6 +15,13 @@ from retrovue.runtime.clients.hdhomerun import stream_url
 from retrovue.schedule_manager.airing import ChannelInfo
 
 DEFAULT_GROUP = "RetroVue"
+# Per-entry hints for Kodi's IPTV Simple: with the MIME type given it skips probing the URL
+# (a HEAD, then a GET read to guess the type) before it plays, and a timeshifting
+# inputstream is told the stream is live.
+KODI_PROPERTIES = (
+    "#KODIPROP:mimetype=video/mp2t",
+    "#KODIPROP:inputstream.ffmpegdirect.is_realtime_stream=true",
+)
 LOGO_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -69,6 +76,7 @@ def render_playlist(channels: list[ChannelInfo], base: str) -> str:
         }
         spelled = " ".join(f'{key}="{attribute(value)}"' for key, value in attributes.items())
         lines.append(f"#EXTINF:-1 {spelled},{_line(channel.name)}")
+        lines.extend(KODI_PROPERTIES)
         lines.append(stream_url(base, channel.number))
     return "\n".join(lines) + "\n"
 

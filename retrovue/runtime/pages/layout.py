@@ -28,6 +28,12 @@ a.chan:hover{background:#24406b}
 .marker{position:absolute;top:0;bottom:0;width:2px;background:#ffcc33}
 .empty{color:#9aa3b5}
 video{width:100%;max-width:1280px;aspect-ratio:16/9;background:#000;display:block}
+.screen{position:relative;max-width:1280px}
+.live{position:absolute;top:.8em;left:.8em;background:#c0142b;color:#fff;font-weight:700;
+  padding:.15em .55em;border-radius:.2em;letter-spacing:.08em;font-size:.9em}
+.live::before{content:"\25CF  "}
+button{background:#24406b;color:#fff;border:0;border-radius:.2em;padding:.35em .9em;
+  font:inherit;cursor:pointer}
 .meta{margin:.8em 0;color:#c9cfdb}
 .meta code{color:#9ecbff}
 """

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 from retrovue.runtime.pages import guide_items
 from retrovue.runtime.pages.guide import OFF_AIR, programmes
@@ -49,8 +48,7 @@ def test_a_break_straddling_the_window_edge_is_titled_by_its_program() -> None:
     schedule = Schedule()
     window = schedule.items_between(2, START, START + dt.timedelta(hours=3))
     assert [e.title for e in programmes(window)] == [OFF_AIR]  # what the edge alone shows
-    ctx = SimpleNamespace(schedule=schedule)
-    items = guide_items(ctx, 2, START, START + dt.timedelta(hours=3))  # type: ignore[arg-type]
+    items = guide_items(schedule.items_between, 2, START, START + dt.timedelta(hours=3))
     entries = programmes(items)
     assert [e.title for e in entries] == ["Night Court"]
     assert entries[0].start == START - dt.timedelta(minutes=30)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from client_fakes import AppClient
+import datetime as dt
+
+from client_fakes import DEVICE_ID, NOW, AppClient, FakeSchedule, station_app
+
+from retrovue.runtime.clients import ClientConfig, ClientContext
+from retrovue.runtime.clients.api import api_routes
+from retrovue.runtime.clients.window_cache import WindowCache
+from retrovue.schedule_manager.airing import ScheduledItem
 
 
 def test_channels_lists_active_channels_with_their_urls(client: AppClient) -> None:
@@ -85,3 +92,58 @@ def test_instants_at_the_ends_of_the_calendar_are_400_not_a_crash(client: AppCli
         response = client.get(f"/api/channels/2/schedule?{query}")
         assert response.status_code == 400, query
         assert "out of range" in response.json()["error"]
+
+
+def test_schedule_windows_of_up_to_three_days_are_served_and_longer_ones_refused(
+    client: AppClient,
+) -> None:
+    three_days = client.get(
+        "/api/channels/2/schedule",
+        params={"from": "2025-03-03T18:00:00Z", "to": "2025-03-06T18:00:00Z"},
+    )
+    assert three_days.status_code == 200
+    assert len(three_days.json()["items"]) == 8
+    longer = client.get(
+        "/api/channels/2/schedule",
+        params={"from": "2025-03-03T18:00:00Z", "to": "2025-03-06T18:00:01Z"},
+    )
+    assert longer.status_code == 400
+    assert longer.json() == {"error": "from and to may be at most 3 days apart"}
+
+
+def test_now_with_nothing_on_air_yet_names_the_first_item_to_come(
+    schedule: FakeSchedule,
+) -> None:
+    early = NOW.replace(hour=17, minute=50)
+    context = ClientContext(schedule, ClientConfig(device_id=DEVICE_ID), lambda: early)
+    body = AppClient(station_app(api_routes(context))).get("/api/channels/2/now").json()
+    assert body["item"] is None and body["remaining_ms"] is None
+    assert body["next"]["title"] == "Show 0"
+    assert body["next"]["start"] == "2025-03-03T18:00:00Z"
+
+
+def test_a_window_asked_again_is_served_as_rendered_until_planning_moves_the_guide_token(
+    schedule: FakeSchedule,
+) -> None:
+    reads: list[tuple[dt.datetime, dt.datetime]] = []
+    plain = schedule.items_between
+
+    def counted(number: int, start: dt.datetime, end: dt.datetime) -> list[ScheduledItem]:
+        reads.append((start, end))
+        return plain(number, start, end)
+
+    schedule.items_between = counted  # type: ignore[method-assign]
+    ticks = [0.0]
+    windows = WindowCache(schedule, monotonic=lambda: ticks[0])
+    context = ClientContext(schedule, ClientConfig(device_id=DEVICE_ID), lambda: NOW)
+    client = AppClient(station_app(api_routes(context, windows)))
+    query = {"from": "2025-03-03T18:00:00Z", "to": "2025-03-04T18:00:00Z"}
+    first = client.get("/api/channels/2/schedule", params=query)
+    read_once = len(reads)
+    assert read_once == 4  # four six-hour blocks
+    again = client.get("/api/channels/2/schedule", params=query)
+    assert again.content == first.content and len(reads) == read_once
+    schedule.token = (2, 2)  # planning changed the playlog
+    ticks[0] += 2.0
+    client.get("/api/channels/2/schedule", params=query)
+    assert len(reads) == 2 * read_once

@@ -61,8 +61,23 @@ def test_newlines_cannot_split_an_entry() -> None:
     assert attribute('a"b\nc\r') == "a'b c "
     channel = ChannelInfo(7, "Line\nBreak", "UTC", None, None, True, "7.retrovue")
     lines = render_playlist([channel], "http://h:1").splitlines()
-    assert len(lines) == 3
+    assert [line.split(":")[0] for line in lines] == [
+        '#EXTM3U url-tvg="http',
+        "#EXTINF",
+        "#KODIPROP",
+        "#KODIPROP",
+        "http",
+    ]
     assert lines[1].endswith(",Line Break")
+
+
+def test_every_entry_tells_kodi_its_stream_is_live_mpeg_ts_so_it_plays_without_probing(
+    client: AppClient,
+) -> None:
+    parsed = playlist.loads(client.get("/iptv/channels.m3u").text)
+    for channel in parsed.get_channels():
+        assert "#KODIPROP:mimetype=video/mp2t" in channel.extras
+        assert "#KODIPROP:inputstream.ffmpegdirect.is_realtime_stream=true" in channel.extras
 
 
 def test_a_configured_public_url_replaces_the_request_host(schedule: FakeSchedule) -> None:
