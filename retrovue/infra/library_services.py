@@ -78,7 +78,7 @@ class LibraryService:
     ) -> dict[str, Any]:
         if not check_text(name, "name", SOURCE_NAME_LENGTH).strip():
             raise ValidationError("source name must not be empty", "name")
-        for value in (*paths, *tags, *libraries, url or "", token or ""):
+        for value in (*paths, *tags, *libraries, token or ""):  # the URL is checked below
             check_text(value, "source")
         if type not in SOURCE_TYPES:
             raise ValidationError(f"type must be one of {', '.join(SOURCE_TYPES)}", "type")

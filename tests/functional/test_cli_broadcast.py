@@ -84,6 +84,7 @@ def test_a_new_operator_lays_out_a_channel(retrovue: Retrovue) -> None:
             "group": None,
             "logo": None,
             "active": True,
+            "type": "linear",
             "default_template": None,
         }
     ]

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from retrovue.cli.app import main
-from retrovue.infra.db import create_db_engine, current_revision, migrate
+from alembic.script import ScriptDirectory
 
-HEAD = "3b9d2f61c0a7"
+from retrovue.cli.app import main
+from retrovue.infra.db import MIGRATIONS_DIR, create_db_engine, current_revision, migrate
+
+HEAD = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()  # the newest migration file
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

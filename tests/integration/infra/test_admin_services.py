@@ -184,7 +184,7 @@ def test_removing_a_channel_removes_its_assignments(station: Station) -> None:
         ),
         (
             lambda s, m, d: s.library.add_source("P", "plex", url="not a url", token="t"),
-            "not a server URL",
+            "--url must be an http",
         ),
         (lambda s, m, d: s.library.add_source("S" * 201, "filesystem", [d]), "at most 200"),
     ],

@@ -146,9 +146,9 @@ def test_listings_are_paged_and_metadata_is_read_several_items_to_a_request(
 
 
 def _touch_in_plex(plex: FakePlex) -> None:
-    plex.documents["/library/sections/1/all"] = plex.documents["/library/sections/1/all"].replace(
-        'updatedAt="1700000200"', 'updatedAt="1700009999"'
-    )
+    """Plex saw the movie change (its updatedAt moved), as after a metadata refresh."""
+    movie = plex.library.videos["200"]
+    movie.updated_at += 9999
 
 
 def test_a_plex_update_that_leaves_the_approved_file_as_it_was_keeps_it_on_air(
