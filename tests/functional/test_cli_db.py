@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from alembic.script import ScriptDirectory
 
 from retrovue.cli.app import main
