@@ -97,3 +97,7 @@ class RetryLaterError(RetroVueError):
 
 class ListenError(RetroVueError):
     """The station cannot listen where it was told to: a taken or a privileged port."""
+
+
+class FrameError(ValidationError):
+    """A discovery datagram that is not a well-formed HDHomeRun frame (it is dropped)."""

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from alembic.script import ScriptDirectory
 
@@ -74,3 +80,41 @@ def test_db_upgrade_of_an_unreachable_database_is_one_line_and_exit_1(
     assert main(["--db", url, "db", "upgrade"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: database unavailable:") and err.count("\n") == 1
+
+
+def test_the_station_refuses_an_empty_database_until_db_upgrade_then_serves(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    station = [sys.executable, "-m", "retrovue.runtime.station", "serve", "--db", url]
+    refused = subprocess.run(
+        [*station, "--port", "9"], capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "RETROVUE_DATA_DIR": str(tmp_path / "data")},
+    )  # fmt: skip
+    assert refused.returncode == 1
+    lines = [line for line in refused.stderr.splitlines() if line.startswith("retrovue-station")]
+    assert lines == [
+        f"retrovue-station: the database {url} does not exist: run `retrovue db upgrade`"
+    ]
+    assert not (tmp_path / "fresh.db").exists()  # the station made nothing
+    assert main(["--db", url, "db", "upgrade"]) == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serving = subprocess.Popen(
+        [*station, "--port", str(port), "--plan-every", "0"], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env={**os.environ, "RETROVUE_DATA_DIR": str(tmp_path / "d")},
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the station did not serve after db upgrade")
+    finally:
+        serving.terminate()
+        assert serving.wait(20) == 0

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final, cast
 
+from retrovue.errors import FrameError
+
 log = logging.getLogger(__name__)
 
 DISCOVER_PORT: Final = 65001
@@ -28,10 +30,6 @@ TAG_BASE_URL: Final = 0x2A
 DEVICE_TYPE_TUNER: Final = 0x00000001
 WILDCARD: Final = 0xFFFFFFFF
 MAX_LENGTH: Final = 0x7FFF  # a two-byte length carries 15 bits
-
-
-class FrameError(ValueError):
-    """A datagram that is not a well-formed HDHomeRun frame."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import zlib
 import pytest
 from client_fakes import DEVICE_ID
 
+from retrovue.errors import FrameError
 from retrovue.runtime.clients.udp_discovery import (
     DEVICE_TYPE_TUNER,
     TAG_BASE_URL,
@@ -18,7 +19,6 @@ from retrovue.runtime.clients.udp_discovery import (
     TYPE_DISCOVER_REPLY,
     TYPE_DISCOVER_REQUEST,
     WILDCARD,
-    FrameError,
     decode_frame,
     discover_reply,
     encode_frame,
