@@ -53,6 +53,10 @@ class StationRuntime:
         """Numbers of the channels that are on air now."""
         return sorted(number for number, manager in self.managers.items() if manager.live)
 
+    def viewer_counts(self) -> dict[str, int]:
+        """Viewers of each live channel (.ts and browser streams, and an HLS lease as one)."""
+        return {str(n): m.holders for n, m in sorted(self.managers.items()) if m.live}
+
     def may_tune(self, number: int) -> bool:
         """Whether channel `number` may stream: it holds a tuner, or a tuner is free.
 

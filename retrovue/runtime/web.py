@@ -46,7 +46,7 @@ STATUS_OF: tuple[tuple[type[RetroVueError], int], ...] = (
 )
 # The doors whose answers read the schedule afresh: under load they are shed, never queued.
 SCHEDULE_READS: Final = re.compile(
-    r"/(watch/\d+|api/channels(/.*)?|iptv/channels\.m3u|iptv/xmltv\.xml|lineup\.json)?"
+    r"/(watch/\d+|api/channels(/.*)?|api/now|iptv/channels\.m3u|iptv/xmltv\.xml|lineup\.json)?"
 )
 DIRECTOR_BODY_BYTES: Final = 16 * 1024
 DIRECTOR_MESSAGE_CHARS: Final = 500
@@ -221,6 +221,7 @@ def playout_routes(station: StationRuntime) -> list[BaseRoute]:
 
     async def healthz(request: Request) -> Response:
         live = station.live_channels()
+        viewers = station.viewer_counts()
         try:
             await asyncio.wait_for(asyncio.to_thread(station.schedule.ping), PING_TIMEOUT_S)
         except (RetroVueError, TimeoutError) as error:
@@ -229,11 +230,13 @@ def playout_routes(station: StationRuntime) -> list[BaseRoute]:
                 "status": "degraded",
                 "database": f"unreachable: {reason}",
                 "live_channels": live,
+                "viewers": viewers,
                 "still_working": list(STILL_WORKING),
                 "not_working": list(NOT_WORKING),
             }
             return JSONResponse(body, status_code=503, headers={"retry-after": "5"})
-        return JSONResponse({"status": "ok", "database": "ok", "live_channels": live})
+        body = {"status": "ok", "database": "ok", "live_channels": live, "viewers": viewers}
+        return JSONResponse(body)
 
     return [
         Route("/iptv/channel/{number:int}.ts", stream, methods=["GET", "HEAD"]),

@@ -62,10 +62,8 @@ class StationClient:
         """Health, the director's mode and each channel's now/next, asked concurrently."""
         client = self._client()
         try:
-            health, director, *nows = await asyncio.gather(
-                client.get("/healthz"),
-                client.get("/api/director"),
-                *(client.get(f"/api/channels/{n}/now") for n in numbers),
+            health, director, everything = await asyncio.gather(
+                client.get("/healthz"), client.get("/api/director"), client.get("/api/now")
             )
         except httpx.HTTPError as error:
             return LiveStatus(False, f"{UNREACHABLE} at {self.base} ({_reason(error)})")
@@ -76,9 +74,17 @@ class StationClient:
         counted = body.get("viewers")
         viewers: dict[str, Any] = counted if isinstance(counted, dict) else {}
         mode = _json(director)
+        listed = _json(everything).get("channels") if everything.status_code == 200 else None
+        found = {
+            int(entry["channel"]["number"]): entry
+            for entry in (listed if isinstance(listed, list) else [])
+            if isinstance(entry, dict) and isinstance(entry.get("channel"), dict)
+        }
         channels = {}
-        for number, answer in zip(numbers, nows, strict=True):
-            channels[number] = _channel(number, answer, number in live, viewers.get(str(number)))
+        for number in numbers:
+            channels[number] = _channel(
+                number, found.get(number), number in live, viewers.get(str(number))
+            )
         return LiveStatus(True, None, mode.get("mode"), mode.get("message"), channels)
 
     async def set_mode(self, mode: str, message: str | None) -> tuple[bool, str]:
@@ -101,10 +107,9 @@ class StationClient:
         return True, str(body.get("mode"))
 
 
-def _channel(number: int, answer: httpx.Response, on_air: bool, viewers: Any) -> ChannelLive:
-    body = _json(answer)
-    if answer.status_code != 200:
-        return ChannelLive(number, on_air, problem=str(body.get("error") or answer.status_code))
+def _channel(number: int, body: dict[str, Any] | None, on_air: bool, viewers: Any) -> ChannelLive:
+    if body is None:
+        return ChannelLive(number, on_air, problem="the station does not list this channel")
     return ChannelLive(
         number,
         on_air,

@@ -112,10 +112,18 @@ def api_routes(ctx: ClientContext, windows: WindowCache | None = None) -> list[B
 
     def now(request: Request) -> Response:
         channel = ctx.channel(_number(request))
-        at = ctx.clock()
+        return JSONResponse(now_body(channel, ctx.clock(), ctx.config.request_base(request)))
+
+    def now_all(request: Request) -> Response:
+        """Every active channel's now and next in one answer (a console's live page)."""
+        at, base = ctx.clock(), ctx.config.request_base(request)
+        listed = sorted(ctx.schedule.list_channels(active_only=True), key=lambda c: c.number)
+        return JSONResponse({"at": _iso(at), "channels": [now_body(c, at, base) for c in listed]})
+
+    def now_body(channel: ChannelInfo, at: dt.datetime, base: str) -> dict[str, object]:
         airing = ctx.schedule.what_is_airing(channel.number, at)
         body: dict[str, object] = {
-            "channel": channel_json(ctx.config.request_base(request), channel),
+            "channel": channel_json(base, channel),
             "at": _iso(at),
             "item": None,
             "offset_ms": None,
@@ -134,7 +142,7 @@ def api_routes(ctx: ClientContext, windows: WindowCache | None = None) -> list[B
                 "offset_ms": airing.offset_ms,
                 "remaining_ms": airing.remaining_ms,
             }
-        return JSONResponse(body)
+        return body
 
     def schedule(request: Request) -> Response:
         channel = ctx.channel(_number(request))
@@ -168,6 +176,7 @@ def api_routes(ctx: ClientContext, windows: WindowCache | None = None) -> list[B
 
     return [
         Route("/api/channels", channels, methods=["GET"]),
+        Route("/api/now", now_all, methods=["GET"]),
         Route("/api/channels/{number}/now", now, methods=["GET"]),
         Route("/api/channels/{number}/schedule", schedule, methods=["GET"]),
     ]

@@ -186,7 +186,7 @@ def test_health_is_200_with_the_database_up_and_503_degraded_when_it_is_not(
     async def scenario(client: httpx.AsyncClient, runtime: StationRuntime, db: Directory) -> None:
         up = await client.get("/healthz")
         assert up.status_code == 200
-        assert up.json() == {"status": "ok", "database": "ok", "live_channels": []}
+        assert up.json() == {"status": "ok", "database": "ok", "live_channels": [], "viewers": {}}
         db.ping_error = DatabaseError("could not connect to server: Connection refused")
         down = await client.get("/healthz")
         assert down.status_code == 503

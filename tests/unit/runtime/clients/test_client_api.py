@@ -34,6 +34,16 @@ def test_now_on_a_channel_with_nothing_scheduled_answers_with_nulls(client: AppC
     assert body["item"] is None and body["next"] is None
 
 
+def test_now_for_every_channel_is_one_answer_agreeing_with_each_channels_own(
+    client: AppClient,
+) -> None:
+    everything = client.get("/api/now").json()
+    assert [entry["channel"]["number"] for entry in everything["channels"]] == [2, 3]
+    for entry in everything["channels"]:
+        one = client.get(f"/api/channels/{entry['channel']['number']}/now").json()
+        assert entry == one
+
+
 def test_unknown_and_inactive_channels_are_404_with_a_message(client: AppClient) -> None:
     for path in ("/api/channels/42/now", "/api/channels/9/schedule"):
         response = client.get(path)
