@@ -74,6 +74,9 @@ TEMPLATES: Final = {
 }
 
 
+GUIDE_NUMBER: Final = 1  # the demo's guide channel: what is on the three others
+
+
 def default_root() -> Path:
     """$RETROVUE_DATA_DIR/demo, else $XDG_DATA_HOME/retrovue/demo (station.md section 2)."""
     return data_dir() / "demo"
@@ -114,7 +117,7 @@ def build_demo(root: Path, db: str | None, say: Callable[[str], None]) -> None:
     library = generate(
         root,
         demo_plan([(n, name) for n, name, _ in CHANNELS]),
-        [(n, name) for n, name, _ in CHANNELS],
+        [(GUIDE_NUMBER, "Guide"), *((n, name) for n, name, _ in CHANNELS)],
         progress=lambda path: say(f"making {path}"),
     )
     say(f"sample library in {root}: {library.made} made, {library.kept} already there")
@@ -154,6 +157,10 @@ def build_demo(root: Path, db: str | None, say: Callable[[str], None]) -> None:
         first, last = today - dt.timedelta(days=1), today + dt.timedelta(days=7)
         op.run("schedule", "assign", "--channel", str(number), "--template", template,
                "--from", first.isoformat(), "--until", last.isoformat())  # fmt: skip
+    if GUIDE_NUMBER not in channels:
+        op.run("channel", "add", "--number", str(GUIDE_NUMBER), "--name", "Guide",
+               "--type", "guide", "--timezone", tz, "--group", "Guide",
+               "--logo", str(root / "logos" / f"channel-{GUIDE_NUMBER}.png"))  # fmt: skip
 
 
 def demo(
@@ -161,7 +168,7 @@ def demo(
     directory: Path | None = typer.Option(None, "--dir", help="Where the sample media goes."),
     quiet: bool = typer.Option(False, "--quiet", help="Print only the summary."),
 ) -> None:
-    """Make a sample library and three channels for the coming week (idempotent)."""
+    """Make a sample library, three channels for the week ahead and a guide (idempotent)."""
     root = (directory or default_root()).expanduser().resolve()
     db = ctx.obj.get("db") if ctx.obj else None
 

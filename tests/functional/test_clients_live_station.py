@@ -77,7 +77,7 @@ def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_the_m3u_parses_with_every_attribute_for_every_channel(station: str) -> None:
     parsed = playlist.loads(httpx.get(f"{station}/iptv/channels.m3u").text)
     assert parsed.get_attribute("url-tvg") == f"{station}/iptv/xmltv.xml"
-    assert [c.attributes["tvg-chno"] for c in parsed.get_channels()] == ["2", "3", "4"]
+    assert [c.attributes["tvg-chno"] for c in parsed.get_channels()] == ["1", "2", "3", "4"]
     for channel in parsed.get_channels():
         for key in ("tvg-id", "tvg-chno", "tvg-name", "tvg-logo", "group-title"):
             assert channel.attributes[key], key
@@ -120,6 +120,7 @@ def test_discover_and_lineup_have_the_types_jellyfin_reads(station: str) -> None
     assert discover["LineupURL"] == f"{station}/lineup.json"
     lineup = httpx.get(discover["LineupURL"]).json()
     assert [(e["GuideNumber"], type(e["HD"])) for e in lineup] == [
+        ("1", int),
         ("2", int),
         ("3", int),
         ("4", int),
@@ -128,7 +129,7 @@ def test_discover_and_lineup_have_the_types_jellyfin_reads(station: str) -> None
     assert "MediaServer:1" in httpx.get(f"{station}/device.xml").text
 
 
-def test_vlc_opens_the_first_channel_of_the_m3u(station: str, tmp_path: Path) -> None:
+def test_vlc_opens_the_first_channel_of_the_m3u_the_guide(station: str, tmp_path: Path) -> None:
     cvlc = need_tool("cvlc")
     home = tmp_path / "vlc-home"
     home.mkdir()
@@ -144,5 +145,5 @@ def test_vlc_opens_the_first_channel_of_the_m3u(station: str, tmp_path: Path) ->
     )  # fmt: skip
     log = result.stdout + result.stderr
     assert "unable to open" not in log.lower(), log[-3000:]
-    assert "/iptv/channel/2.ts" in log
+    assert "/iptv/channel/1.ts" in log  # the demo's first channel is its guide
     assert 'using demux module "ts"' in log or 'using demux module "es"' in log, log[-3000:]

@@ -54,7 +54,9 @@ def test_the_demo_builds_a_believable_station_and_a_second_run_changes_nothing(
     assert _snapshot(url) == first
 
     _, channels, templates, _ = first
-    assert [c["number"] for c in channels] == [2, 3, 4]  # type: ignore[index]
+    assert [(c["number"], c["type"]) for c in channels] == [  # type: ignore[index]
+        (1, "guide"), (2, "linear"), (3, "linear"), (4, "linear"),
+    ]  # fmt: skip
     assert len(templates) == 3  # type: ignore[arg-type]
     station = open_station(url)
     try:
