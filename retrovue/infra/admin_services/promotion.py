@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from retrovue.domain.models import MediaItem
+from retrovue.domain.probe import catalog_facts
 from retrovue.domain.qc import describe
 from retrovue.domain.review import (
     Nomination,
@@ -64,6 +65,7 @@ class PromotionService:
             for item in items:
                 nomination = nominate(item, canonical, tags)
                 asset = _write(session, nomination, canonical, title, kind, tags)
+                asset.media = catalog_facts(item.probe)
                 views.append(asset_view(asset))
             mark_promoted(items)
             return views
@@ -173,6 +175,7 @@ def refresh_changed(session: Session, item_ids: Sequence[int]) -> int:
         if item.duration_ms is not None and item.duration_ms > 0:
             asset.duration_ms = item.duration_ms
             asset.markers = [m.to_json() for m in item_markers(item)]
+            asset.media = catalog_facts(item.probe)
         blockers = canonical_blockers(item)
         if blockers and asset.canonical:
             asset.canonical = False
