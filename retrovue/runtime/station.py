@@ -51,7 +51,12 @@ def build_runtime(
     deps = PlayoutDeps(
         clock=clock,
         ffmpeg=Ffmpeg(resolve_ffmpeg(environ)),
-        producers=ProducerFactory(profile, settings.data_dir / "cards", find_font()),
+        producers=ProducerFactory(
+            profile,
+            settings.data_dir / "cards",
+            find_font(),
+            loudness_target=settings.loudness_target,
+        ),
         profile=profile,
         director=ProgramDirector(),
         gating=GatingWatch(service.gating_revision),
@@ -259,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                             help="seconds between planning runs; 0 never plans (300)")  # fmt: skip
         target.add_argument("--node", default=hide,
                             help="this station's name on its as-run rows (host:port)")  # fmt: skip
+        target.add_argument("--loudness-target", dest="loudness_target", type=float,
+                            default=hide, help="LUFS every item airs at (-24)")  # fmt: skip
     return parser
 
 

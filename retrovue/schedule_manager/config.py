@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from retrovue.errors import NotFoundError
-from retrovue.schedule_manager.airing import ChannelInfo
+from retrovue.schedule_manager.airing import ChannelInfo, Presentation
 from retrovue.schedule_manager.models import Channel, ScheduleDay, TemplateBlock
 from retrovue.schedule_manager.planner import Block
 from retrovue.schedule_manager.timemath import ChannelClock
@@ -30,6 +31,7 @@ class ChannelConfig:
     group: str | None
     logo: str | None
     active: bool
+    presentation: Presentation = field(default_factory=Presentation)
 
     @classmethod
     def of(cls, row: Channel) -> ChannelConfig:
@@ -45,6 +47,7 @@ class ChannelConfig:
             row.group_title,
             row.logo,
             row.active,
+            presentation_of(row),
         )
 
     @property
@@ -57,7 +60,22 @@ class ChannelConfig:
             logo=self.logo,
             active=self.active,
             xmltv_id=xmltv_id(self.number),
+            presentation=self.presentation,
         )
+
+
+def presentation_of(row: Any) -> Presentation:
+    """A channel row's (or a result row's) presentation columns, read once."""
+    languages = tuple(code for code in (row.audio_language or "").split(",") if code)
+    return Presentation(
+        audio_language=languages,
+        second_audio=row.second_audio,
+        subtitles=row.subtitles or "off",
+        bug_path=row.bug_path,
+        bug_position=row.bug_position or "bottom-right",
+        bug_opacity=1.0 if row.bug_opacity is None else float(row.bug_opacity),
+        next_caption_s=row.next_caption_s,
+    )
 
 
 def xmltv_id(number: int) -> str:

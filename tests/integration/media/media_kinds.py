@@ -17,7 +17,6 @@ SUBTITLE_TEXT = "HELLO WORLD"
 FIELD_BRIGHT, FIELD_DARK = 235, 96  # luma of the 480i source's two fields
 PICTURE_LUMA_MIN = 60  # every kind's picture is brighter than this; black bars are 16
 TONES = {"eng": 500, "spa": 800}
-FLASH_EVERY_S = 2.0
 FLASH_S = 0.1
 BEEP_HZ = 1000
 
@@ -137,39 +136,39 @@ def _kinds() -> list[Kind]:
 KINDS: dict[str, Kind] = {kind.name: kind for kind in _kinds()}
 
 
-def _flash_and_beep(rate: str, vfr: bool) -> tuple[str, ...]:
-    """A grey picture that flashes white, and a beep, at the same instants every 2 s."""
-    on = f"lt(mod(t\\,{FLASH_EVERY_S})\\,{FLASH_S})"
-    video = f"drawbox=c=white:t=fill:enable='{on}'"
-    if vfr:  # drop frames irregularly, as a phone does in low light
-        video += ",select='not(eq(mod(n\\,5)\\,3))+lt(t\\,0.2)'"
+def _flash_and_beep(rate: str, period_frames: int, vfr: bool) -> tuple[str, ...]:
+    """A grey picture that turns white for 3 frames every `period_frames`, and a beep that
+    starts exactly when each flash does (on a frame's time, so the source itself is in sync)."""
+    num, _, den = rate.partition("/")
+    period_s = period_frames * int(den or 1) / int(num)
+    video = f"drawbox=c=white:t=fill:enable='lt(mod(n\\,{period_frames})\\,3)'"
+    if vfr:  # drop frames irregularly, as a phone does in low light (never a flash's first)
+        video += ",select='not(eq(mod(n\\,5)\\,3))'"
+    beep = f"if(lt(mod(t,{period_s}),{FLASH_S}),0.5*sin(2*PI*{BEEP_HZ}*t),0)"
     return (
         "-f", "lavfi", "-i", f"color=c=0x808080:s=320x240:r={rate}",
-        "-f", "lavfi", "-i", f"sine=f={BEEP_HZ}:r=48000",
-        "-vf", video, "-af", f"volume='if({on}\\,1\\,0)':eval=frame",
-        *(("-fps_mode", "vfr") if vfr else ()), "-t", "64", *H264, *AAC,
+        "-f", "lavfi", "-i", f"aevalsrc='{beep}':s=48000",
+        "-vf", video, *(("-fps_mode", "vfr") if vfr else ()), "-t", "64", *H264, *AAC,
     )  # fmt: skip
 
 
 # Long enough that a frame-rate conversion that drifts has drifted by a minute in.
 SYNC_KINDS: dict[str, Kind] = {
-    "sync_23976": Kind("sync_23976", ".mkv", _flash_and_beep("24000/1001", False), seconds=64),
-    "sync_vfr": Kind("sync_vfr", ".mp4", _flash_and_beep("60", True), seconds=64),
+    "sync_23976": Kind("sync_23976", ".mkv", _flash_and_beep("24000/1001", 48, False), seconds=64),
+    "sync_vfr": Kind("sync_vfr", ".mp4", _flash_and_beep("60", 120, True), seconds=64),
 }
 
 
-def _pink(gain_db: float, clicks: bool) -> tuple[str, ...]:
-    """Pink noise (-20.6 LUFS before `gain_db`); with a 2 ms click near full scale each second,
-    which barely moves the loudness but makes the peaks a static gain would push over."""
+def _pink(gain_db: float, bursts: bool) -> tuple[str, ...]:
+    """Pink noise (-20.6 LUFS before `gain_db`); with, every 3 s, a 3 ms burst near full scale
+    (a drum hit, say) that barely moves the loudness but makes the peaks a static gain alone
+    would push over the ceiling."""
     noise = ("-f", "lavfi", "-i", "anoisesrc=color=pink:amplitude=0.5:seed=7:r=48000")
     graph = f"[0:a]volume={gain_db}dB[a]"
-    if clicks:
-        noise += ("-f", "lavfi", "-i", "sine=f=1000:r=48000")
-        graph = (
-            f"[0:a]volume={gain_db}dB[n];"
-            "[1:a]volume='if(lt(mod(t\\,1)\\,0.002)\\,5.6\\,0)':eval=frame[c];"
-            "[n][c]amix=inputs=2:normalize=0[a]"
-        )
+    if bursts:
+        hit = "if(lt(mod(t,3),0.003),0.6*pow(sin(PI*mod(t,3)/0.003),2)*sin(2*PI*700*t),0)"
+        noise += ("-f", "lavfi", "-i", f"aevalsrc='{hit}':s=48000")
+        graph = f"[0:a]volume={gain_db}dB[n];[n][1:a]amix=inputs=2:normalize=0[a]"
     picture = len(noise) // 4
     return (
         *noise, "-f", "lavfi", "-i", f"{_FILL}:s=320x240:r=30", "-filter_complex", graph,
@@ -179,7 +178,7 @@ def _pink(gain_db: float, clicks: bool) -> tuple[str, ...]:
 
 LOUDNESS_KINDS: dict[str, Kind] = {
     "programme_loud": Kind("programme_loud", ".mkv", _pink(7.1, False), seconds=8),
-    "commercial_quiet": Kind("commercial_quiet", ".mkv", _pink(-9.4, True), seconds=8),
+    "commercial_quiet": Kind("commercial_quiet", ".mkv", _pink(-9.6, True), seconds=8),
 }
 
 
