@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from retrovue.runtime.item_shape import TRUE_PEAK_CEILING, AudioPick, Bug, ItemShape
+from retrovue.runtime.item_shape import TRUE_PEAK_CEILING, Bug, ItemShape
 from retrovue.runtime.profile import OutputProfile
 
 # Sound is limited this far under the true-peak ceiling: AAC coding and the resampling back
@@ -123,26 +123,20 @@ def _caption(profile: OutputProfile, shape: ItemShape, text: Path, font: Path) -
     )
 
 
-def audio_graph(
-    profile: OutputProfile, picks: tuple[AudioPick, ...], target_lufs: float
-) -> list[str]:
-    """One chain per aired track, `[a0]`, `[a1]`: downmixed to stereo by the standard matrix,
-    brought to the target by the measured static gain under a true-peak limiter (or, not
-    measured, by the single-pass normaliser), padded with silence to the picture's end."""
+def audio_chain(profile: OutputProfile, gain_db: float | None) -> str:
+    """One aired track's filters: downmixed to stereo by the standard matrix, brought to the
+    target by the measured static gain (unity, not measured) under a true-peak limiter,
+    padded with silence to the picture's end.
+
+    Each track is its own simple filtergraph (`-filter:a:N`), never part of the complex one:
+    ffmpeg 5.1's -shortest does not end a padded track that comes out of a complex graph, so a
+    file whose picture ends early would go on sending sound alone.
+    """
     rate = profile.sample_rate
-    ceiling = TRUE_PEAK_CEILING - LIMITER_MARGIN_DB
-    chains = []
-    for n, pick in enumerate(picks):
-        if pick.gain_db is None:
-            level = f"loudnorm=I={target_lufs:g}:TP={ceiling:g}:LRA=15,aresample={rate}"
-        else:
-            limit = 10 ** (ceiling / 20)
-            level = (
-                f"volume={pick.gain_db:.2f}dB,aresample={OVERSAMPLED_RATE},"
-                f"alimiter=limit={limit:.4f}:attack=1:release=20:level=false:latency=true,aresample={rate}"
-            )
-        chains.append(
-            f"[0:a:{pick.index}]aresample={rate}:async=1,"
-            f"aformat=sample_fmts=fltp:channel_layouts=stereo,{level},apad[a{n}]"
-        )
-    return chains
+    limit = 10 ** ((TRUE_PEAK_CEILING - LIMITER_MARGIN_DB) / 20)
+    return (
+        f"aresample={rate}:async=1,aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        f"volume={gain_db or 0.0:.2f}dB,aresample={OVERSAMPLED_RATE},"
+        f"alimiter=limit={limit:.4f}:attack=1:release=20:level=false:latency=true,"
+        f"aresample={rate},apad"
+    )

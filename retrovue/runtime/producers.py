@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from retrovue.runtime.filtergraph import GraphInputs, audio_graph, filter_path, video_graph
-from retrovue.runtime.item_shape import DEFAULT_LOUDNESS_TARGET, ItemShape, shape_item
+from retrovue.runtime.filtergraph import GraphInputs, audio_chain, filter_path, video_graph
+from retrovue.runtime.item_shape import (
+    DEFAULT_LOUDNESS_TARGET,
+    ItemShape,
+    shape_item,
+)
 from retrovue.runtime.profile import OutputProfile
 from retrovue.schedule_manager.airing import ScheduledItem
 
@@ -86,27 +90,17 @@ class ProducerFactory:
             bug = 1 + (silence is not None)
             args += ["-i", shape.bug.path]
         caption = self._caption_file(shape)
-        graph = [
-            video_graph(
-                p, path, shape, GraphInputs(silence, bug), offset_s, caption, self.font,
-                TAIL_HOLD_S,
-            ),
-            *audio_graph(p, picks, self.loudness_target),
-        ]  # fmt: skip
+        graph = video_graph(
+            p, path, shape, GraphInputs(silence, bug), offset_s, caption, self.font, TAIL_HOLD_S
+        )
         maps = ["-map", "[v]"]
-        languages: list[str] = []
-        if picks:
-            for n, pick in enumerate(picks):
-                maps += ["-map", f"[a{n}]"]
-                languages.append(pick.language)
-        else:
-            maps += ["-map", "1:a:0"]
-            languages.append("und")
-        for n, language in enumerate(languages):
+        tracks = [(f"0:a:{pick.index}", pick.gain_db, pick.language) for pick in picks]
+        for n, (stream, gain, language) in enumerate(tracks or [("1:a:0", 0.0, "und")]):
+            maps += ["-map", stream, f"-filter:a:{n}", audio_chain(p, gain)]
             maps += [f"-metadata:s:a:{n}", f"language={language}"]
         return [
             *args,
-            "-filter_complex", ";".join(graph),
+            "-filter_complex", graph,
             *maps,
             # Padded sound ends with the picture: a file shorter than its slot ends its
             # producer (playout airs slate for the rest) instead of sending sound alone.

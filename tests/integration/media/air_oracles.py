@@ -99,11 +99,12 @@ class Level:
 
 
 def measured_level(ffmpeg: Ffmpeg, path: Path, start_s: float = 0.0, seconds: float = 0.0) -> Level:
-    """ffmpeg's own ebur128 over a span of a capture's first audio stream."""
-    span = ["-ss", f"{start_s:.3f}"] + (["-t", f"{seconds:.3f}"] if seconds else [])
+    """ffmpeg's own ebur128 over a span of a recording's first audio stream (times from the
+    recording's start)."""
+    span = f"atrim=start={start_s:.3f}" + (f":duration={seconds:.3f}" if seconds else "") + ","
     log = ffmpeg.run(
-        ["-loglevel", "info", "-nostats", *span, "-i", str(path), "-map", "0:a:0",
-         "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
+        ["-loglevel", "info", "-nostats", "-i", str(path), "-map", "0:a:0",
+         "-af", f"{span}ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
     )  # fmt: skip
     summary = log[log.rindex("Summary:") :]
     integrated = re.search(r"I:\s+(-?[\d.]+) LUFS", summary)
@@ -142,15 +143,24 @@ def beeps(path: Path) -> list[float]:
     return found
 
 
-def ocr(ffmpeg: Ffmpeg, video: Path, at_s: float, crop: str, scratch: Path) -> str:
-    """The text tesseract reads in one picture (at `at_s`), cropped (w:h:x:y) and enlarged."""
+def ocr(video: Path, at_s: float, box: tuple[int, int, int, int], scratch: Path) -> str:
+    """The text tesseract reads in the picture shown `at_s` into `video`, inside `box` (x, y,
+    width, height), thresholded: white lettering (subtitles, a caption) goes black on white."""
     binary = shutil.which("tesseract")
     assert binary is not None, "tesseract-ocr is required"
-    still = scratch / f"ocr-{at_s:.2f}.png"
-    ffmpeg.run(
-        ["-ss", f"{at_s:.3f}", "-i", str(video), "-frames:v", "1",
-         "-vf", f"crop={crop},scale=iw*2:ih*2,format=gray,negate", str(still)]
-    )  # fmt: skip
+    frames = grey_frames(video, skip_s=0.0)
+    first, frame = next(frames)
+    t = first
+    while t - first < at_s - 0.001:
+        t, frame = next(frames)
+    data, stride = _luma(frame)
+    x, y, w, h = box
+    ink = bytes(0 if v > 200 else 255 for v in range(256))
+    rows = b"".join(
+        data[r * stride + x : r * stride + x + w].translate(ink) for r in range(y, y + h)
+    )
+    still = scratch / f"ocr-{at_s:.2f}.pgm"
+    still.write_bytes(b"P5 %d %d 255\n" % (w, h) + rows)
     done = subprocess.run(
         [binary, str(still), "stdout", "--psm", "6"],
         capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,

@@ -21,7 +21,7 @@ from air_oracles import (
     peak,
     picture_span,
 )
-from conftest import Airer
+from media_airing import Airer
 from media_kinds import KINDS, LOUDNESS_KINDS, SYNC_KINDS, TONES, MediaMaker
 
 from retrovue.ffmpeg import Ffmpeg
@@ -129,13 +129,13 @@ def test_loud_and_quiet_items_air_within_1_lu_of_the_target_under_the_peak_ceili
     assert level.true_peak_dbtp <= -2.0, level
 
 
-def test_the_station_target_moves_every_item_and_an_unmeasured_one_takes_the_fallback(
+def test_the_station_target_moves_every_item_and_an_unmeasured_one_keeps_its_level(
     media: MediaMaker, air: Airer, ffmpeg: Ffmpeg
 ) -> None:
     loud = media.path(LOUDNESS_KINDS["programme_loud"])
     level = measured_level(ffmpeg, air(loud, seconds=8, loudness_target=-18.0))
     assert abs(level.integrated_lufs - -18.0) <= 1.0, level
-    quiet = media.path(LOUDNESS_KINDS["commercial_quiet"])
-    level = measured_level(ffmpeg, air(quiet, seconds=8, measured=False))
-    assert abs(level.integrated_lufs - -24.0) <= 2.0, level
+    # Not measured (asset add, Plex): its own level, its peaks still under the ceiling.
+    level = measured_level(ffmpeg, air(loud, seconds=8, measured=False))
+    assert abs(level.integrated_lufs - -14.0) <= 1.0, level
     assert level.true_peak_dbtp <= -2.0, level

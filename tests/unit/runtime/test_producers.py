@@ -74,13 +74,14 @@ def test_each_track_is_brought_to_the_target_by_its_own_measured_loudness() -> N
     assert shape_item(_item(media=silent), 0.0, True).audio[0].gain_db == 0.0
 
 
-def test_a_file_nothing_is_known_of_airs_its_first_track_through_the_fallback(
+def test_a_file_nothing_is_known_of_airs_its_first_track_at_its_level_under_the_limiter(
     tmp_path: Path,
 ) -> None:
-    args = ProducerFactory(OutputProfile(), tmp_path, None).scheduled(_item(), 0.0, 5.0, True)
-    graph = args[args.index("-filter_complex") + 1]
-    assert "[0:a:0]" in graph and "loudnorm=I=-24" in graph
-    assert "bwdif" not in graph
+    args = ProducerFactory(OutputProfile(), tmp_path, None).scheduled(_item(), 60.0, 5.0, True)
+    assert args[args.index("-map", args.index("[v]")) + 1] == "0:a:0"
+    sound = args[args.index("-filter:a:0") + 1]
+    assert "volume=0.00dB" in sound and "alimiter" in sound and "loudnorm" not in sound
+    assert "bwdif" not in args[args.index("-filter_complex") + 1]
 
 
 def test_an_interlaced_source_is_deinterlaced_in_its_field_order_at_the_channel_rate() -> None:
