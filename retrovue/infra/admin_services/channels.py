@@ -11,6 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.admin_services.blocks import check_fits_channel
 from retrovue.infra.admin_services.parsing import check_timezone
+from retrovue.infra.admin_services.presentation import (
+    OPTIONS,
+    apply,
+    checked,
+    presentation_view,
+)
 from retrovue.infra.admin_services.views import channel_view
 from retrovue.infra.db import Database
 from retrovue.schedule_manager.models import Channel, Template
@@ -33,6 +39,10 @@ def _check_identity(number: int | None, name: str | None) -> None:
 
 
 UNSET: Any = object()
+
+
+def _view(channel: Channel) -> dict[str, Any]:
+    return {**channel_view(channel), **presentation_view(channel)}
 
 
 def find_channel(session: Session, number: int) -> Channel:
@@ -90,8 +100,11 @@ class ChannelAdminService:
         group: str | None = None,
         logo: str | None = None,
         default_template: str | None = None,
+        **presentation: Any,
     ) -> dict[str, Any]:
+        """Create a channel; `presentation` takes the options of `presentation.OPTIONS`."""
         _check_identity(number, name)
+        looks = checked(presentation)
         check_timezone(timezone)
         _check_grid(grid_size, grid_offset, rollover_minutes)
         with self.db.transaction() as session:
@@ -107,19 +120,22 @@ class ChannelAdminService:
                 group_title=group,
                 logo=logo,
                 active=True,
+                **looks,
             )
             if default_template is not None:
                 channel.default_template = find_template(session, default_template)
                 check_template_fits(channel, channel.default_template)
             session.add(channel)
             session.flush()
-            return channel_view(channel)
+            return _view(channel)
 
     def update_channel(self, number: int, **changes: Any) -> dict[str, Any]:
         """Change any of: name, timezone, grid_size, grid_offset, rollover_minutes, group,
-        logo, active, default_template (a name, or "" to clear), new_number."""
+        logo, active, default_template (a name, or "" to clear), new_number, and the
+        presentation options (`presentation.OPTIONS`)."""
         with self.db.transaction() as session:
             channel = find_channel(session, number)
+            apply(channel, {k: v for k, v in changes.items() if k in OPTIONS})
             _check_identity(changes.get("new_number"), changes.get("name"))
             if changes.get("name") is not None:
                 channel.name = changes["name"].strip()
@@ -152,7 +168,7 @@ class ChannelAdminService:
             if channel.default_template is not None:
                 check_template_fits(channel, channel.default_template)
             session.flush()
-            return channel_view(channel)
+            return _view(channel)
 
     def remove_channel(self, number: int) -> None:
         with self.db.transaction() as session:
@@ -165,8 +181,8 @@ class ChannelAdminService:
                 .options(selectinload(Channel.default_template))
                 .order_by(Channel.number)
             )
-            return [channel_view(c) for c in channels]
+            return [_view(c) for c in channels]
 
     def get_channel(self, number: int) -> dict[str, Any]:
         with self.db.reading() as session:
-            return channel_view(find_channel(session, number))
+            return _view(find_channel(session, number))
