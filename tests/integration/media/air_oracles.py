@@ -166,3 +166,11 @@ def ocr(video: Path, at_s: float, box: tuple[int, int, int, int], scratch: Path)
         capture_output=True, text=True, check=True, stdin=subprocess.DEVNULL,
     )  # fmt: skip
     return " ".join(done.stdout.split())
+
+
+def bottom_text(video: Path, at_s: float, scratch: Path) -> str:
+    """What OCR reads in the bottom quarter of the picture shown `at_s` into `video`."""
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        w, h = stream.codec_context.width, stream.codec_context.height
+    return ocr(video, at_s, (0, h - h // 4, w, h // 4), scratch)
