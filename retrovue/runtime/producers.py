@@ -28,9 +28,9 @@ CardKind = Literal["slate", "black", "emergency"]
 # item a frame short of its scheduled end (which would shift everything after it).
 TAIL_HOLD_S = 0.25
 
-# A source too heavy for real time decodes the cheaper way: no in-loop deblocking (invisible
-# once 4K is scaled to the channel's size) and every core.
-HEAVY_DECODE = ("-skip_loop_filter", "all", "-threads", "0")
+# A source too heavy for real time decodes the cheaper way: no in-loop deblocking or SAO
+# (invisible once 4K is scaled down to the channel's size); bench/transcode.py measures it.
+HEAVY_DECODE = ("-skip_loop_filter", "all")
 
 CARD_COLOURS: dict[CardKind, str] = {
     "slate": "0x1c2a48",

@@ -110,3 +110,47 @@ def test_the_next_caption_shows_its_last_seconds_counted_from_the_point_aired() 
     assert (shape.caption.text, shape.caption.from_s) == ("Next: Later Show", 345.0)
     assert shape_item(_item("commercial", next_caption_s=15), 0.0, True).caption is None
     assert shape_item(_item(), 0.0, True).caption is None  # the channel did not ask
+
+
+SUBTITLED = {
+    **TWO_LANGUAGES,
+    "subtitles": [
+        {"index": 0, "codec": "hdmv_pgs_subtitle", "image": True, "language": "eng",
+         "forced": True},
+        {"index": 1, "codec": "subrip", "image": False, "language": "spa", "forced": True},
+        {"index": 2, "codec": "subrip", "image": False, "language": "eng", "forced": False},
+        {"index": None, "codec": "subrip", "image": False, "language": "fre", "forced": False,
+         "path": "/nonexistent/show.fr.srt"},
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("mode", "audio", "chosen"),
+    [("forced", (), 0), ("forced", ("spa",), 1), ("eng", (), 2), ("fre", (), None),
+     ("off", (), None)],
+)  # fmt: skip
+def test_subtitles_follow_the_channel_forced_ones_in_the_language_heard(
+    mode: str, audio: tuple[str, ...], chosen: int | None
+) -> None:
+    item = _item(media=SUBTITLED, subtitles=mode, audio_language=audio)
+    pick = shape_item(item, 0.0, True).subtitle
+    assert (None if pick is None else pick.index) == chosen  # a sidecar gone is no choice
+
+
+def test_picture_subtitles_are_laid_over_the_source_before_it_is_scaled(tmp_path: Path) -> None:
+    factory = ProducerFactory(OutputProfile(), tmp_path, None)
+    args = factory.scheduled(_item(media=SUBTITLED, subtitles="forced"), 0.0, 5.0, True)
+    graph = args[args.index("-filter_complex") + 1]
+    assert graph.index("[0:s:0]overlay") < graph.index("scale=")
+
+
+def test_a_source_beyond_1080p30_is_decoded_and_scaled_the_cheaper_way(tmp_path: Path) -> None:
+    factory = ProducerFactory(OutputProfile(), tmp_path, None)
+    uhd = {**TWO_LANGUAGES, "width": 3840, "height": 2160, "video": {"rate": [24, 1]}}
+    heavy = factory.scheduled(_item(media=uhd), 0.0, 5.0, True)
+    assert heavy[: heavy.index("-i")][:2] == ["-skip_loop_filter", "all"]
+    assert "flags=fast_bilinear" in heavy[heavy.index("-filter_complex") + 1]
+    hd = factory.scheduled(_item(media=TWO_LANGUAGES), 0.0, 5.0, True)
+    assert "-skip_loop_filter" not in hd
+    assert "fast_bilinear" not in hd[hd.index("-filter_complex") + 1]
