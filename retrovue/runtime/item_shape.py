@@ -75,6 +75,9 @@ class ItemShape:
     bug: Bug | None = None
     caption: Caption | None = None
     heavy: bool = False
+    # The languages of the silent tracks a file without sound airs (two on a channel that
+    # carries a second language, so the channel's track count never changes).
+    silence: tuple[str, ...] = ("und",)
 
     @classmethod
     def plain(cls, has_audio: bool) -> ItemShape:
@@ -97,10 +100,11 @@ def shape_item(
     video = media.get("video") or {}
     streams = [s for s in media.get("audio") or () if isinstance(s, Mapping)]
     audio: tuple[AudioPick, ...] = ()
+    two = second_track and look.second_audio is not None
     if has_audio:
         main = _pick_audio(streams, look.audio_language)
         audio = (_aired(main, loudness_target),)
-        if second_track and look.second_audio:
+        if two and look.second_audio is not None:
             other = next(
                 (s for s in streams if _lang(s) == look.second_audio and s is not main), None
             )
@@ -113,6 +117,7 @@ def shape_item(
         bug=_bug(item, look),
         caption=_caption(item, offset_s, look) if caption_font else None,
         heavy=_heavy(media),
+        silence=("und", look.second_audio or "und") if two else ("und",),
     )
 
 

@@ -95,7 +95,8 @@ class ProducerFactory:
         )
         maps = ["-map", "[v]"]
         tracks = [(f"0:a:{pick.index}", pick.gain_db, pick.language) for pick in picks]
-        for n, (stream, gain, language) in enumerate(tracks or [("1:a:0", 0.0, "und")]):
+        silent = [("1:a:0", 0.0, language) for language in shape.silence]
+        for n, (stream, gain, language) in enumerate(tracks or silent):
             maps += ["-map", stream, f"-filter:a:{n}", audio_chain(p, gain)]
             maps += [f"-metadata:s:a:{n}", f"language={language}"]
         return [

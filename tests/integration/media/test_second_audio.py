@@ -46,6 +46,8 @@ def test_the_second_language_is_a_second_track_marked_with_its_language(
     # channel's streams never change in number between items.
     single = air(media.path(KINDS["hevc_1080p_10bit"]), look=look, second_audio_track=True)
     assert _audio_languages(single) == [("aac", 2, "eng"), ("aac", 2, "spa")]
+    mute = air(media.path(KINDS["video_only_h264"]), look=look, second_audio_track=True)
+    assert _audio_languages(mute) == [("aac", 2, "und"), ("aac", 2, "spa")]
 
 
 def test_a_player_switched_to_the_second_track_hears_the_second_language(
