@@ -31,6 +31,23 @@ def add(
     kind: str = typer.Option(
         "linear", "--type", help="linear (airs its schedule) or guide (shows the TV guide)."
     ),
+    audio_language: str | None = typer.Option(
+        None, "--audio-language", help='Audio languages in order, e.g. "eng,und".'
+    ),
+    second_audio: str | None = typer.Option(
+        None, "--second-audio", help="Language carried as a second audio track."
+    ),
+    subtitles: str | None = typer.Option(
+        None, "--subtitles", help="Burn in subtitles: off, forced or a language."
+    ),
+    bug: str | None = typer.Option(None, "--bug", help="Station bug (PNG) on programmes."),
+    bug_position: str | None = typer.Option(
+        None, "--bug-position", help="top-left, top-right, bottom-left or bottom-right."
+    ),
+    bug_opacity: float | None = typer.Option(None, "--bug-opacity", help="0 to 1."),
+    next_caption: int | None = typer.Option(
+        None, "--next-caption", help='Seconds of "Next: TITLE" before a programme ends.'
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a channel."""
@@ -46,6 +63,13 @@ def add(
             logo=logo,
             default_template=default_template,
             kind=kind,
+            audio_language=audio_language,
+            second_audio=second_audio,
+            subtitles=subtitles,
+            bug=bug,
+            bug_position=bug_position,
+            bug_opacity=bug_opacity,
+            next_caption=next_caption,
         )
     if as_json:
         render.emit_json(view)
@@ -83,6 +107,23 @@ def update(
         None, "--default-template", help='Template name; "" clears it.'
     ),
     active: bool | None = typer.Option(None, "--active/--inactive"),
+    audio_language: str | None = typer.Option(
+        None, "--audio-language", help='Audio languages in order, e.g. "eng,und".'
+    ),
+    second_audio: str | None = typer.Option(
+        None, "--second-audio", help="Language carried as a second audio track."
+    ),
+    subtitles: str | None = typer.Option(
+        None, "--subtitles", help="Burn in subtitles: off, forced or a language."
+    ),
+    bug: str | None = typer.Option(None, "--bug", help="Station bug (PNG) on programmes."),
+    bug_position: str | None = typer.Option(
+        None, "--bug-position", help="top-left, top-right, bottom-left or bottom-right."
+    ),
+    bug_opacity: float | None = typer.Option(None, "--bug-opacity", help="0 to 1."),
+    next_caption: int | None = typer.Option(
+        None, "--next-caption", help='Seconds of "Next: TITLE" before a programme ends.'
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Change a channel."""
@@ -99,6 +140,13 @@ def update(
             logo=logo,
             default_template=default_template,
             active=active,
+            audio_language=audio_language,
+            second_audio=second_audio,
+            subtitles=subtitles,
+            bug=bug,
+            bug_position=bug_position,
+            bug_opacity=bug_opacity,
+            next_caption=next_caption,
         )
     if as_json:
         render.emit_json(view)

@@ -228,7 +228,7 @@ class PlayoutEngine:
         span = None if slot.end_utc is None else (slot.end_utc - slot.start_utc).total_seconds()
         seconds = EMERGENCY_CARD_S if span is None else span + 1.0
         if slot.action == "file" and slot.item is not None and slot.item.file_path:
-            args = factory.file(slot.item.file_path, slot.offset_s, seconds, slot.has_audio)
+            args = factory.scheduled(slot.item, slot.offset_s, seconds, slot.has_audio)
         elif slot.action == "emergency":
             args = factory.card("emergency", seconds, ("EMERGENCY", slot.reason or ""))
         elif slot.action == "guide" and self._deps.guide is not None:

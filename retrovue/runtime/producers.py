@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from retrovue.runtime.filtergraph import GraphInputs, audio_chain, filter_path, video_graph
+from retrovue.runtime.item_shape import (
+    DEFAULT_LOUDNESS_TARGET,
+    ItemShape,
+    shape_item,
+)
 from retrovue.runtime.profile import OutputProfile
+from retrovue.schedule_manager.airing import ScheduledItem
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +28,10 @@ CardKind = Literal["slate", "black", "emergency"]
 # item a frame short of its scheduled end (which would shift everything after it).
 TAIL_HOLD_S = 0.25
 
+# A source too heavy for real time decodes the cheaper way: no in-loop deblocking or SAO
+# (invisible once 4K is scaled down to the channel's size); bench/transcode.py measures it.
+HEAVY_DECODE = ("-skip_loop_filter", "all")
+
 CARD_COLOURS: dict[CardKind, str] = {
     "slate": "0x1c2a48",
     "black": "black",
@@ -28,38 +39,85 @@ CARD_COLOURS: dict[CardKind, str] = {
 }
 
 
-def _filter_path(path: Path) -> str:
-    """A path quoted for a filtergraph option value."""
-    text = str(path).replace("\\", "/")
-    return "'" + text.replace("'", r"'\''").replace(":", r"\:") + "'"
-
-
 @dataclass(frozen=True)
 class ProducerFactory:
-    """Builds producer argv for one output profile; card text goes through files in `scratch`."""
+    """Builds producer argv for one output profile; card text goes through files in `scratch`.
+
+    `loudness_target` (LUFS) is the station's; `second_audio_track` says whether the channel
+    muxer carries a second audio track, so that a channel's second language may air.
+    """
 
     profile: OutputProfile
     scratch: Path
     font: Path | None
+    loudness_target: float = DEFAULT_LOUDNESS_TARGET
+    second_audio_track: bool = False
 
-    def file(self, path: str, offset_s: float, duration_s: float, has_audio: bool) -> list[str]:
+    def scheduled(
+        self, item: ScheduledItem, offset_s: float, duration_s: float, has_audio: bool
+    ) -> list[str]:
+        """Air a scheduled item's file from `offset_s`, shaped by its facts and its channel."""
+        assert item.file_path is not None
+        shape = shape_item(
+            item,
+            offset_s,
+            has_audio,
+            loudness_target=self.loudness_target,
+            second_track=self.second_audio_track,
+            caption_font=self.font is not None,
+        )
+        return self.file(item.file_path, offset_s, duration_s, has_audio, shape)
+
+    def file(
+        self,
+        path: str,
+        offset_s: float,
+        duration_s: float,
+        has_audio: bool,
+        shape: ItemShape | None = None,
+    ) -> list[str]:
         """Play `path` from `offset_s` for `duration_s`, normalised to the profile."""
         p = self.profile
-        args = ["-ss", f"{max(offset_s, 0.0):.3f}", "-i", path]
-        if not has_audio:
+        shape = shape or ItemShape.plain(has_audio)
+        picks = shape.audio if has_audio else ()
+        args = [*(HEAVY_DECODE if shape.heavy else ()), "-ss", f"{max(offset_s, 0.0):.3f}"]
+        args += ["-i", path]
+        silence = bug = None
+        if not picks:
+            silence = 1
             args += ["-f", "lavfi", "-i", f"anullsrc=r={p.sample_rate}:cl=stereo"]
-        audio_input = "0:a:0" if has_audio else "1:a:0"
+        if shape.bug is not None:
+            bug = 1 + (silence is not None)
+            args += ["-i", shape.bug.path]
+        caption = self._caption_file(shape)
+        graph = video_graph(
+            p, path, shape, GraphInputs(silence, bug), offset_s, caption, self.font, TAIL_HOLD_S
+        )
+        maps = ["-map", "[v]"]
+        tracks = [(f"0:a:{pick.index}", pick.gain_db, pick.language) for pick in picks]
+        silent = [("1:a:0", 0.0, language) for language in shape.silence]
+        for n, (stream, gain, language) in enumerate(tracks or silent):
+            maps += ["-map", stream, f"-filter:a:{n}", audio_chain(p, gain)]
+            maps += [f"-metadata:s:a:{n}", f"language={language}"]
         return [
             *args,
-            "-map", "0:v:0", "-map", audio_input,
-            "-vf", f"{p.video_filter()},tpad=stop_mode=clone:stop_duration={TAIL_HOLD_S}",
-            "-af", p.audio_filter(),
+            "-filter_complex", graph,
+            *maps,
             # Padded sound ends with the picture: a file shorter than its slot ends its
             # producer (playout airs slate for the rest) instead of sending sound alone.
             "-shortest",
             "-t", f"{duration_s:.3f}",
             *p.encode_args(),
         ]  # fmt: skip
+
+    def _caption_file(self, shape: ItemShape) -> Path | None:
+        if shape.caption is None or self.font is None:
+            return None
+        try:
+            return self._text_file(shape.caption.text)
+        except OSError as error:
+            log.warning("caption text not written, the programme goes without: %s", error)
+            return None
 
     def card(self, kind: CardKind, duration_s: float, lines: tuple[str, ...] = ()) -> list[str]:
         """A still card (slate, black or emergency) with silence."""
@@ -80,7 +138,7 @@ class ProducerFactory:
 
     def _text(self, lines: tuple[str, ...]) -> str:
         assert self.font is not None
-        font = _filter_path(self.font)
+        font = filter_path(self.font)
         size = self.profile.height // 12
         step = size * 3 // 2
         top = self.profile.height // 2 - step * len(lines) // 2
@@ -89,7 +147,7 @@ class ProducerFactory:
             text_file = self._text_file(line)
             parts.append(
                 # expansion=none: a '%' in the text ("100% Hits") is text, not a directive.
-                f"drawtext=fontfile={font}:textfile={_filter_path(text_file)}:expansion=none:"
+                f"drawtext=fontfile={font}:textfile={filter_path(text_file)}:expansion=none:"
                 f"fontcolor=white:fontsize={size}:x=(w-text_w)/2:y={top + index * step}"
             )
         return ",".join(parts)

@@ -35,19 +35,6 @@ class OutputProfile:
         """Duration of one AAC frame (1024 samples)."""
         return round(Fraction(1024 * TICKS_PER_SECOND, self.sample_rate))
 
-    def video_filter(self) -> str:
-        w, h = self.width, self.height
-        return (
-            f"scale={w}:{h}:force_original_aspect_ratio=decrease,"
-            f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={self.fps},format=yuv420p"
-        )
-
-    def audio_filter(self) -> str:
-        return (
-            f"aresample={self.sample_rate}:async=1,"
-            "aformat=sample_fmts=fltp:channel_layouts=stereo,apad"
-        )
-
     def encode_args(self) -> list[str]:
         """Output options: codecs, fixed GOP, no B-frames, MPEG-TS on stdout."""
         g = str(self.gop_frames)

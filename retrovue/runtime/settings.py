@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 from retrovue.errors import ValidationError
 from retrovue.places import data_dir
 from retrovue.runtime.clients import discovery_by_default
+from retrovue.runtime.item_shape import DEFAULT_LOUDNESS_TARGET
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8420
 DEFAULT_TUNER_COUNT = 4
+MIN_LOUDNESS_TARGET, MAX_LOUDNESS_TARGET = -40.0, -5.0
 
 T = TypeVar("T")
 
@@ -57,6 +59,7 @@ class StationSettings:
     horizon_hours: float = 72.0
     node: str | None = None
     hdhr_port: int | None = None
+    loudness_target: float = DEFAULT_LOUDNESS_TARGET
 
     @property
     def node_name(self) -> str:
@@ -127,6 +130,12 @@ class StationSettings:
             raise ValidationError("plan-every must not be negative", "plan_every")
         if self.horizon_hours <= 0:
             raise ValidationError("horizon hours must be more than 0", "horizon_hours")
+        if not MIN_LOUDNESS_TARGET <= self.loudness_target <= MAX_LOUDNESS_TARGET:
+            raise ValidationError(
+                f"loudness target must be {MIN_LOUDNESS_TARGET:g} to {MAX_LOUDNESS_TARGET:g} "
+                f"LUFS, not {self.loudness_target:g}",
+                "loudness_target",
+            )
         if self.node is not None and not 0 < len(self.node) <= 200:
             raise ValidationError("node name must be 1-200 characters", "node")
         if self.public_url is not None:

@@ -55,7 +55,9 @@ def build_runtime(
     deps = PlayoutDeps(
         clock=clock,
         ffmpeg=ffmpeg,
-        producers=ProducerFactory(profile, settings.data_dir / "cards", font),
+        producers=ProducerFactory(
+            profile, settings.data_dir / "cards", font, loudness_target=settings.loudness_target
+        ),
         profile=profile,
         director=ProgramDirector(),
         gating=GatingWatch(service.gating_revision),
@@ -206,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
         target.add_argument("--hdhr-port", type=int, default=hide,
                             help="also serve the HDHomeRun documents on this port (80 for "
                             "Jellyfin and Plex discovery; needs CAP_NET_BIND_SERVICE)")  # fmt: skip
+        target.add_argument("--loudness-target", dest="loudness_target", type=float,
+                            default=hide, help="LUFS every item airs at (-24)")  # fmt: skip
     return parser
 
 

@@ -3,7 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Presentation:
+    """How a channel presents its items; every choice is off by default.
+
+    `audio_language` is a preference list of ISO 639-2/B codes ('und': a stream with no
+    language); `second_audio` the language carried as a second audio track; `subtitles`
+    'off', 'forced' or a language to burn in; the bug (a PNG) is drawn on programmes only;
+    `next_caption_s` is how long before a programme's end "Next: TITLE" shows.
+    """
+
+    audio_language: tuple[str, ...] = ()
+    second_audio: str | None = None
+    subtitles: str = "off"
+    bug_path: str | None = None
+    bug_position: str = "bottom-right"
+    bug_opacity: float = 1.0
+    next_caption_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +51,11 @@ class ScheduledItem:
     available: bool = False
     note: str | None = None
     fingerprint: str | None = None
+    # The catalog's probed facts of the file (`catalog_asset.media`), the channel's
+    # presentation, and the title of the next programme when this is a programme's last part.
+    media: Mapping[str, Any] | None = None
+    presentation: Presentation = field(default_factory=Presentation)
+    next_title: str | None = None
 
     @property
     def duration_ms(self) -> int:
@@ -70,3 +96,4 @@ class ChannelInfo:
     active: bool
     xmltv_id: str
     kind: str = "linear"  # "linear", or "guide": a channel that shows the TV guide
+    presentation: Presentation = field(default_factory=Presentation)

@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from retrovue.errors import NotFoundError
-from retrovue.schedule_manager.airing import ChannelInfo
+from retrovue.schedule_manager.airing import ChannelInfo, Presentation
 from retrovue.schedule_manager.models import Channel, ScheduleDay, StationSetting, TemplateBlock
 from retrovue.schedule_manager.planner import Block
 from retrovue.schedule_manager.timemath import ChannelClock
@@ -34,6 +35,7 @@ class ChannelConfig:
     active: bool
     station: str | None = None  # the station's token in guide ids (see `xmltv_id`)
     kind: str = "linear"
+    presentation: Presentation = field(default_factory=Presentation)
 
     @classmethod
     def of(cls, row: Channel, station: str | None = None) -> ChannelConfig:
@@ -51,6 +53,7 @@ class ChannelConfig:
             row.active,
             station,
             row.kind,
+            presentation_of(row),
         )
 
     @property
@@ -64,6 +67,7 @@ class ChannelConfig:
             active=self.active,
             xmltv_id=xmltv_id(self.number, self.station),
             kind=self.kind,
+            presentation=self.presentation,
         )
 
 
@@ -84,6 +88,20 @@ def station_token(session: Session) -> str | None:
     """
     setting = session.get(StationSetting, DEVICE_ID_KEY)
     return None if setting is None else setting.value.strip().lower() or None
+
+
+def presentation_of(row: Any) -> Presentation:
+    """A channel row's (or a result row's) presentation columns, read once."""
+    languages = tuple(code for code in (row.audio_language or "").split(",") if code)
+    return Presentation(
+        audio_language=languages,
+        second_audio=row.second_audio,
+        subtitles=row.subtitles or "off",
+        bug_path=row.bug_path,
+        bug_position=row.bug_position or "bottom-right",
+        bug_opacity=1.0 if row.bug_opacity is None else float(row.bug_opacity),
+        next_caption_s=row.next_caption_s,
+    )
 
 
 def load_channels(session: Session, active_only: bool = True) -> list[ChannelConfig]:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -121,6 +123,19 @@ class Channel(Base):
         ForeignKey("broadcast_template.id", ondelete="SET NULL")
     )
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    # How the channel presents its items (runtime reads them with each scheduled item):
+    # audio languages in order of preference ("eng,und"), a second audio track's language,
+    # subtitles ("off", "forced" or a language), the station bug drawn on programmes, and
+    # the seconds before a programme's end that "Next: TITLE" shows (None: never).
+    audio_language: Mapped[str | None] = mapped_column(String(100))
+    second_audio: Mapped[str | None] = mapped_column(String(3))
+    subtitles: Mapped[str] = mapped_column(String(8), default="off", server_default="off")
+    bug_path: Mapped[str | None] = mapped_column(Text)
+    bug_position: Mapped[str] = mapped_column(
+        String(12), default="bottom-right", server_default="bottom-right"
+    )
+    bug_opacity: Mapped[float] = mapped_column(Float, default=1.0, server_default=text("1.0"))
+    next_caption_s: Mapped[int | None] = mapped_column(Integer)
 
     default_template: Mapped[Template | None] = relationship()
 
@@ -206,6 +221,9 @@ class CatalogAsset(Base):
     # The fingerprint of the file as approved (`retrovue.fingerprint`); runtime airs slate for
     # a file that no longer matches it. None: approved before fingerprints were kept.
     fingerprint: Mapped[str | None] = mapped_column(String(100))
+    # The library probe's facts airing needs (`retrovue.domain.probe.catalog_facts`): video
+    # scan and shape, audio streams with language and loudness, subtitle streams and files.
+    media: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Provenance only: the library item this row was promoted from. No foreign key crosses
     # from broadcast into library.
     source_ingest_asset_id: Mapped[int | None] = mapped_column(Integer, unique=True)

@@ -11,7 +11,9 @@ from sqlalchemy import (
     BigInteger,
     Table,
     Text,
+    and_,
     bindparam,
+    case,
     cast,
     delete,
     exc,
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
+from retrovue.schedule_manager.config import presentation_of
 from retrovue.schedule_manager.models import (
     CatalogAsset,
     Channel,
@@ -45,6 +48,24 @@ PLAN_KEY = "plan"
 REVISION_KEY = "playlog_revision"
 SETTINGS = typed(Table, StationSetting.__table__)
 
+# The next programme after an event, when it belongs to another guide entry: the title a
+# programme's last part announces ("Next: TITLE"). Through the (channel_id, start_utc) index.
+_NEXT = EVENTS.alias("next_event")
+_NEXT_ASSET = ASSETS.alias("next_asset")
+_NEXT_TITLE = (
+    select(case((_NEXT.c.program_group != EVENTS.c.program_group, _NEXT_ASSET.c.title)))
+    .select_from(_NEXT.join(_NEXT_ASSET, _NEXT_ASSET.c.id == _NEXT.c.asset_id))
+    .where(
+        _NEXT.c.channel_id == EVENTS.c.channel_id,
+        _NEXT.c.start_utc >= EVENTS.c.end_utc,
+        _NEXT.c.kind == "program",
+    )
+    .order_by(_NEXT.c.start_utc)
+    .limit(1)
+    .correlate(EVENTS)
+    .scalar_subquery()
+)
+
 _ITEM_COLUMNS = (
     EVENTS.c.id,
     CHANNELS.c.number,
@@ -61,6 +82,20 @@ _ITEM_COLUMNS = (
     ASSETS.c.available,
     EVENTS.c.note,
     ASSETS.c.fingerprint,
+    ASSETS.c.media,
+    CHANNELS.c.audio_language,
+    CHANNELS.c.second_audio,
+    CHANNELS.c.subtitles,
+    CHANNELS.c.bug_path,
+    CHANNELS.c.bug_position,
+    CHANNELS.c.bug_opacity,
+    CHANNELS.c.next_caption_s,
+    case(
+        (
+            and_(EVENTS.c.kind == "program", CHANNELS.c.next_caption_s.is_not(None)),
+            _NEXT_TITLE,
+        )
+    ).label("next_title"),
 )
 _JOINED = EVENTS.join(CHANNELS, CHANNELS.c.id == EVENTS.c.channel_id).outerjoin(
     ASSETS, ASSETS.c.id == EVENTS.c.asset_id
@@ -94,6 +129,9 @@ def item_of(row: Any) -> ScheduledItem:
         available=bool(row.available),
         note=row.note,
         fingerprint=row.fingerprint,
+        media=row.media,
+        presentation=presentation_of(row),
+        next_title=row.next_title,
     )
 
 

@@ -11,6 +11,12 @@ from sqlalchemy.orm import Session, selectinload
 from retrovue.errors import ConflictError, NotFoundError, ValidationError
 from retrovue.infra.admin_services.blocks import check_fits_channel
 from retrovue.infra.admin_services.parsing import check_timezone
+from retrovue.infra.admin_services.presentation import (
+    OPTIONS,
+    apply,
+    checked,
+    presentation_view,
+)
 from retrovue.infra.admin_services.views import channel_view
 from retrovue.infra.db import Database
 from retrovue.schedule_manager.models import CHANNEL_KINDS, Channel, ScheduleDay, Template
@@ -33,6 +39,10 @@ def _check_identity(number: int | None, name: str | None) -> None:
 
 
 UNSET: Any = object()
+
+
+def _view(channel: Channel) -> dict[str, Any]:
+    return {**channel_view(channel), **presentation_view(channel)}
 
 
 def find_channel(session: Session, number: int) -> Channel:
@@ -105,9 +115,12 @@ class ChannelAdminService:
         logo: str | None = None,
         default_template: str | None = None,
         kind: str = "linear",
+        **presentation: Any,
     ) -> dict[str, Any]:
+        """Create a channel; `presentation` takes the options of `presentation.OPTIONS`."""
         _check_identity(number, name)
         _check_kind(kind, default_template)
+        looks = checked(presentation)
         check_timezone(timezone)
         _check_grid(grid_size, grid_offset, rollover_minutes)
         with self.db.transaction() as session:
@@ -124,19 +137,22 @@ class ChannelAdminService:
                 logo=logo,
                 active=True,
                 kind=kind,
+                **looks,
             )
             if default_template is not None:
                 channel.default_template = find_template(session, default_template)
                 check_template_fits(channel, channel.default_template)
             session.add(channel)
             session.flush()
-            return channel_view(channel)
+            return _view(channel)
 
     def update_channel(self, number: int, **changes: Any) -> dict[str, Any]:
         """Change any of: name, timezone, grid_size, grid_offset, rollover_minutes, group,
-        logo, active, default_template (a name, or "" to clear), new_number."""
+        logo, active, default_template (a name, or "" to clear), new_number, and the
+        presentation options (`presentation.OPTIONS`)."""
         with self.db.transaction() as session:
             channel = find_channel(session, number)
+            apply(channel, {k: v for k, v in changes.items() if k in OPTIONS})
             _check_identity(changes.get("new_number"), changes.get("name"))
             if changes.get("name") is not None:
                 channel.name = changes["name"].strip()
@@ -171,7 +187,7 @@ class ChannelAdminService:
             for template in _templates_of(session, channel):
                 check_template_fits(channel, template)
             session.flush()
-            return channel_view(channel)
+            return _view(channel)
 
     def remove_channel(self, number: int) -> None:
         with self.db.transaction() as session:
@@ -184,11 +200,11 @@ class ChannelAdminService:
                 .options(selectinload(Channel.default_template))
                 .order_by(Channel.number)
             )
-            return [channel_view(c) for c in channels]
+            return [_view(c) for c in channels]
 
     def get_channel(self, number: int) -> dict[str, Any]:
         with self.db.reading() as session:
-            return channel_view(find_channel(session, number))
+            return _view(find_channel(session, number))
 
 
 _GUIDE_HAS_NO_TEMPLATE = "a guide channel shows the TV guide: it takes no template"

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from retrovue.domain.models import MediaItem
+from retrovue.domain.probe import catalog_facts
 from retrovue.domain.qc import describe
 from retrovue.domain.review import (
     Nomination,
@@ -82,6 +83,7 @@ class PromotionService:
                 nomination = nominate(item, cleared, tags)
                 _check_file(item, nomination)
                 asset = _write(session, asset, nomination, cleared, title, kind, tags)
+                asset.media = catalog_facts(item.probe)
                 views.append(asset_view(asset))
             mark_promoted(items)
             return views
@@ -203,6 +205,7 @@ def refresh_changed(session: Session, item_ids: Sequence[int]) -> int:
         if item.duration_ms is not None and item.duration_ms > 0:
             asset.duration_ms = item.duration_ms
             asset.markers = [m.to_json() for m in item_markers(item)]
+            asset.media = catalog_facts(item.probe)
         if not changes:
             continue
         why = "; ".join(changes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
+from retrovue.runtime.filtergraph import audio_chain
 from retrovue.runtime.guide.board import GuideBoard
 from retrovue.runtime.guide.render import Geometry, GuideRenderer
 from retrovue.runtime.profile import OutputProfile
@@ -75,10 +76,10 @@ def guide_args(
     ]  # fmt: skip
     if music is not None:
         audio_input = ["-stream_loop", "-1", "-i", str(music)]
-        audio = f"[1:a:0]volume={gain_db:.2f}dB,{p.audio_filter()}[a]"
+        audio = f"[1:a:0]{audio_chain(p, gain_db)}[a]"
     else:
         audio_input = ["-f", "lavfi", "-i", f"anullsrc=r={p.sample_rate}:cl=stereo"]
-        audio = f"[1:a:0]{p.audio_filter()}[a]"
+        audio = f"[1:a:0]{audio_chain(p, None)}[a]"
     return [
         *video_input, *audio_input,
         "-filter_complex", f"{video_graph(p)};{audio}",

@@ -1,0 +1,142 @@
+"""The filter graph that brings one file to the channel profile: picture, sound, overlays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from retrovue.runtime.item_shape import TRUE_PEAK_CEILING, Bug, ItemShape
+from retrovue.runtime.profile import OutputProfile
+
+# Sound is limited this far under the true-peak ceiling: AAC coding and the resampling back
+# from the limiter's 4x rate overshoot by up to about a decibel.
+LIMITER_MARGIN_DB: Final = 1.5
+OVERSAMPLED_RATE: Final = 192_000  # 4x: sample peaks there are true peaks (BS.1770)
+TITLE_SAFE: Final = 0.05  # the margin, each side, of the title-safe area (90 %)
+BUG_MAX: Final = 5  # a bug at most 1/5 of the frame each way
+
+
+def filter_path(path: Path | str) -> str:
+    """A path quoted for a filtergraph option value."""
+    text = str(path).replace("\\", "/")
+    return "'" + text.replace("'", r"'\''").replace(":", r"\:") + "'"
+
+
+@dataclass(frozen=True)
+class GraphInputs:
+    """Where each input sits in the argv: the file is 0; silence and the bug when present."""
+
+    silence: int | None
+    bug: int | None
+
+
+def video_graph(
+    profile: OutputProfile,
+    source: str,
+    shape: ItemShape,
+    inputs: GraphInputs,
+    offset_s: float,
+    caption_text: Path | None,
+    font: Path | None,
+    tail_hold_s: float,
+) -> str:
+    """The picture: deinterlaced, subtitled, fitted by its display shape, at the channel's
+    rate, the bug and caption drawn, ending on `[v]`."""
+    w, h = profile.width, profile.height
+    head = _deinterlace(profile, shape)
+    parts: list[str] = []
+    sub = shape.subtitle
+    if sub is not None and sub.image and sub.index is not None:
+        # Picture subtitles are drawn at the source's size, before it is scaled.
+        parts.append(f"[0:v:0]{head or 'null'}[pic];[pic][0:s:{sub.index}]overlay=eof_action=pass")
+        head = ""
+    flags = ":flags=fast_bilinear" if shape.heavy else ""
+    # `dar` is the display aspect (width x SAR / height): anamorphic widens, 4:3 pillarboxes.
+    chain = [
+        *([head] if head else []),
+        f"scale=w='if(gt(dar,{w}/{h}),{w},2*trunc({h}*dar/2))'"
+        f":h='if(gt(dar,{w}/{h}),2*trunc({w}/dar/2),{h})'{flags}",
+        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1",
+    ]
+    if sub is not None and not sub.image:
+        # The subtitle renderer reads the file's own times; the seek made ours start at 0.
+        if sub.path is not None:
+            subtitles = f"subtitles=filename={filter_path(sub.path)}"
+        else:
+            subtitles = f"subtitles=filename={filter_path(source)}:si={sub.index or 0}"
+        chain += [f"setpts=PTS+{offset_s:.3f}/TB", subtitles, f"setpts=PTS-{offset_s:.3f}/TB"]
+    chain.append(f"fps={profile.fps}")
+    graph = ";".join(parts)
+    body = ",".join(chain)
+    if parts:
+        graph += "," + body
+    else:
+        graph = f"[0:v:0]{body}"
+    if shape.bug is not None and inputs.bug is not None:
+        graph += f"[main];{_bug(profile, shape.bug, inputs.bug)}"
+    tail = []
+    if shape.caption is not None and caption_text is not None and font is not None:
+        tail.append(_caption(profile, shape, caption_text, font))
+    tail += [f"tpad=stop_mode=clone:stop_duration={tail_hold_s}", "format=yuv420p"]
+    return graph + "," + ",".join(tail) + "[v]"
+
+
+def _deinterlace(profile: OutputProfile, shape: ItemShape) -> str:
+    """bwdif, one picture per field when the channel's rate is above the source's frame rate
+    (25i becomes 50 pictures, then 30), one per frame otherwise (29.97i to 30)."""
+    if shape.field_order is None:
+        return ""
+    per_field = shape.source_fps is not None and profile.fps > shape.source_fps * 1.01
+    mode = "send_field" if per_field else "send_frame"
+    parity = "tff" if shape.field_order == "tt" else "bff"
+    return f"bwdif=mode={mode}:parity={parity}:deint=all"
+
+
+def _margins(profile: OutputProfile) -> tuple[int, int]:
+    return round(profile.width * TITLE_SAFE), round(profile.height * TITLE_SAFE)
+
+
+def _bug(profile: OutputProfile, bug: Bug, index: int) -> str:
+    mx, my = _margins(profile)
+    x = f"{mx}" if bug.position.endswith("left") else f"main_w-overlay_w-{mx}"
+    y = f"{my}" if bug.position.startswith("top") else f"main_h-overlay_h-{my}"
+    most_w, most_h = profile.width // BUG_MAX, profile.height // BUG_MAX
+    return (
+        f"[{index}:v]format=rgba,colorchannelmixer=aa={bug.opacity:.3f},"
+        f"scale=w='min(iw,{most_w})':h='min(ih,{most_h})':force_original_aspect_ratio=decrease"
+        f"[bug];[main][bug]overlay=x={x}:y={y}:format=auto"
+    )
+
+
+def _caption(profile: OutputProfile, shape: ItemShape, text: Path, font: Path) -> str:
+    assert shape.caption is not None
+    mx, my = _margins(profile)
+    size = profile.height // 16
+    # Bottom left, unless the bug is there.
+    left = shape.bug is None or shape.bug.position != "bottom-left"
+    x = f"{mx}" if left else f"w-text_w-{mx}"
+    return (
+        f"drawtext=fontfile={filter_path(font)}:textfile={filter_path(text)}:expansion=none:"
+        f"fontcolor=white:fontsize={size}:box=1:boxcolor=black@0.6:boxborderw={size // 4}:"
+        f"x={x}:y=h-text_h-{my}:enable='gte(t,{shape.caption.from_s:.3f})'"
+    )
+
+
+def audio_chain(profile: OutputProfile, gain_db: float | None) -> str:
+    """One aired track's filters: downmixed to stereo by the standard matrix, brought to the
+    target by the measured static gain (unity, not measured) under a true-peak limiter,
+    padded with silence to the picture's end.
+
+    Each track is its own simple filtergraph (`-filter:a:N`), never part of the complex one:
+    ffmpeg 5.1's -shortest does not end a padded track that comes out of a complex graph, so a
+    file whose picture ends early would go on sending sound alone.
+    """
+    rate = profile.sample_rate
+    limit = 10 ** ((TRUE_PEAK_CEILING - LIMITER_MARGIN_DB) / 20)
+    return (
+        f"aresample={rate}:async=1,aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        f"volume={gain_db or 0.0:.2f}dB,aresample={OVERSAMPLED_RATE},"
+        f"alimiter=limit={limit:.4f}:attack=1:release=20:level=false:latency=true,"
+        f"aresample={rate},apad"
+    )

@@ -1,0 +1,169 @@
+"""A live channel of real files, captured over HTTP: a loud programme and a quiet commercial each
+measure within 1 LU of the target under the ceiling, the bug is on the programme and not the
+commercial, and the programme's last seconds announce the next one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from air_oracles import grey_frames, measured_level, ocr
+from media_kinds import KINDS, LOUDNESS_KINDS, MediaMaker
+from sqlalchemy import select
+
+from retrovue.domain.probe import catalog_facts, probe
+from retrovue.ffmpeg import Ffmpeg
+from retrovue.infra.bootstrap import open_station
+from retrovue.schedule_manager.models import AsRunEvent, CatalogAsset, Channel, PlaylogEvent
+
+pytestmark = pytest.mark.slow
+
+CAPTION_S = 3
+
+
+def _bug(ffmpeg: Ffmpeg, path: Path) -> Path:
+    ffmpeg.run(["-f", "lavfi", "-i", "color=c=0xff00ff:s=48x48", "-frames:v", "1",
+                "-pix_fmt", "rgba", str(path)])  # fmt: skip
+    return path
+
+
+def _schedule(url: str, media: MediaMaker, bug: Path, start: dt.datetime) -> list[str]:
+    """Channel 5: loud programme (8 s), quiet commercial (8 s) in its slot, then the next
+    programme; returns the titles in order."""
+    station = open_station(url)
+    try:
+        station.channels.create_channel(5, "Five", bug=str(bug), next_caption=CAPTION_S)
+        parts = [
+            ("Loud Show", "program", media.path(LOUDNESS_KINDS["programme_loud"]), 8, 0),
+            ("Quiet Spot", "commercial", media.path(LOUDNESS_KINDS["commercial_quiet"]), 8, 0),
+            ("LATE SHOW", "program", media.path(KINDS["anamorphic_480p_16x9"]), 3, 1),
+        ]
+        with station.db.transaction() as session:
+            channel_id = session.scalars(select(Channel.id).where(Channel.number == 5)).one()
+            at = start
+            for title, kind, path, seconds, group in parts:
+                asset = CatalogAsset(
+                    title=title, kind=kind, duration_ms=seconds * 1000, file_path=str(path),
+                    canonical=True, available=True, tags=[], markers=[],
+                    media=catalog_facts(probe(str(path)).to_json()),
+                )  # fmt: skip
+                session.add(asset)
+                session.flush()
+                end = at + dt.timedelta(seconds=seconds)
+                session.add(
+                    PlaylogEvent(
+                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
+                        end_utc=end, kind=kind, asset_id=asset.id, in_point_ms=0,
+                        program_group=int(start.timestamp()) + group * 60,
+                    )
+                )  # fmt: skip
+                at = end
+    finally:
+        station.close()
+    return [title for title, *_ in parts]
+
+
+def _serve(url: str, data: Path) -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        port = int(probe_socket.getsockname()[1])
+    data.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "RETROVUE_DATA_DIR": str(data)}
+    with (data / "station.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "retrovue.runtime.station", "serve", "--db", url,
+             "--port", str(port), "--plan-every", "0"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process, base
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError((data / "station.log").read_text())
+
+
+def _record(base: str, path: Path, seconds: float) -> None:
+    with (
+        httpx.Client(timeout=10) as client,
+        client.stream("GET", f"{base}/iptv/channel/5.ts") as response,
+        path.open("wb") as sink,
+    ):
+        assert response.status_code == 200
+        began = time.monotonic()
+        for data in response.iter_bytes():
+            sink.write(data)
+            if time.monotonic() - began >= seconds:
+                break
+
+
+def test_a_live_capture_levels_each_item_bugs_programmes_and_announces_the_next(
+    media: MediaMaker, ffmpeg: Ffmpeg, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'rv.db'}"
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
+    titles = _schedule(url, media, _bug(ffmpeg, tmp_path / "bug.png"), start)
+    process, base = _serve(url, tmp_path / "data")
+    capture = tmp_path / "capture.ts"
+    try:
+        _record(base, capture, (start - dt.datetime.now(dt.UTC)).total_seconds() + 18)
+    finally:
+        process.terminate()
+        process.wait(20)
+    station = open_station(url)
+    with station.db.reading() as session:
+        rows = session.scalars(select(AsRunEvent).order_by(AsRunEvent.id)).all()
+        titles_by_id = dict(session.execute(select(CatalogAsset.id, CatalogAsset.title)).all())
+        # A programme a loaded machine could not keep up with is rejoined: one title may
+        # have several rows; its span runs from the first to the last.
+        spans: dict[str, tuple[dt.datetime, dt.datetime | None]] = {}
+        for r in rows:
+            if r.asset_id is not None and r.status in ("aired", "interrupted"):
+                title = titles_by_id[r.asset_id]
+                spans[title] = (spans.get(title, (r.started_utc, None))[0], r.ended_utc)
+        tuned = rows[0].started_utc
+        statuses = [(r.status, r.reason) for r in rows]
+    station.close()
+    assert set(titles[:2]) <= set(spans), statuses
+
+    def at(title: str) -> tuple[float, float]:
+        began, ended = spans[title]
+        assert ended is not None
+        return (began - tuned).total_seconds(), (ended - tuned).total_seconds()
+
+    for title in titles[:2]:
+        first, last = at(title)
+        level = measured_level(ffmpeg, capture, first + 0.3, last - first - 0.6)
+        assert abs(level.integrated_lufs - -24.0) <= 1.0, (title, level)
+        assert level.true_peak_dbtp <= -2.0, (title, level)
+    frames = list(grey_frames(capture, skip_s=0.0))
+    origin = frames[0][0]
+
+    def bugged(first: float, last: float) -> list[bool]:
+        marks = []
+        for t, frame in frames:
+            if first + 0.5 <= t - origin <= last - 0.5:
+                rgb = frame.reformat(format="rgb24").planes[0]
+                data = bytes(rgb)
+                x, y = frame.width - 64 - 24, frame.height - 36 - 24
+                r, g, b = data[y * rgb.line_size + x * 3 : y * rgb.line_size + x * 3 + 3]
+                marks.append(r > 200 and g < 60 and b > 200)
+        return marks
+
+    programme, spot = bugged(*at(titles[0])), bugged(*at(titles[1]))
+    assert programme and all(programme)
+    assert spot and not any(spot)
+    first, last = at(titles[0])
+    caption = ocr(capture, last - 1.0, (0, 540, 900, 180), tmp_path)
+    assert f"Next: {titles[2]}" in caption, caption
+    assert "Next" not in ocr(capture, first + 1.0, (0, 540, 900, 180), tmp_path)
