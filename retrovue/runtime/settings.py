@@ -56,11 +56,20 @@ class StationSettings:
     plan_every_s: float = 300.0
     horizon_hours: float = 72.0
     node: str | None = None
+    renditions: Path | None = None
+    renditions_budget: int | None = None
+    prepare_workers: int = 1
+    prepare_hours: float = 48.0
 
     @property
     def node_name(self) -> str:
         """What this station writes on its as-run rows: `--node`, else host name and port."""
         return self.node or f"{socket.gethostname()}:{self.port}"
+
+    @property
+    def renditions_dir(self) -> Path:
+        """Where prepared renditions are kept: `--renditions`, else under the data directory."""
+        return self.renditions or self.data_dir / "renditions"
 
     @property
     def asrun_journal(self) -> Path:
@@ -115,6 +124,12 @@ class StationSettings:
             raise ValidationError("plan-every must not be negative", "plan_every")
         if self.horizon_hours <= 0:
             raise ValidationError("horizon hours must be more than 0", "horizon_hours")
+        if self.prepare_workers < 0:
+            raise ValidationError("prepare workers must not be negative", "prepare_workers")
+        if self.prepare_hours <= 0:
+            raise ValidationError("prepare hours must be more than 0", "prepare_hours")
+        if self.renditions_budget is not None and self.renditions_budget <= 0:
+            raise ValidationError("renditions budget must be more than 0", "renditions_budget")
         if self.node is not None and not 0 < len(self.node) <= 200:
             raise ValidationError("node name must be 1-200 characters", "node")
         if self.public_url is not None:
