@@ -40,6 +40,7 @@ class BackgroundPreparer:
         monotonic: Callable[[], float] = time.monotonic,
         idle_s: float = IDLE_S,
         poll_s: float = BUSY_WAIT_S,
+        rest_s: float = RESTING_S,
     ) -> None:
         self._preparer = preparer
         self._hours = hours
@@ -47,6 +48,7 @@ class BackgroundPreparer:
         self._monotonic = monotonic
         self._idle_s = idle_s
         self._poll_s = poll_s
+        self._rest_s = rest_s
         self._busy_at = monotonic()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -84,10 +86,10 @@ class BackgroundPreparer:
                 planned = self._claim()
             except RetroVueError as error:
                 log.warning("renditions: the window is unreadable: %s", error)
-                self._stop.wait(RESTING_S)
+                self._stop.wait(self._rest_s)
                 continue
             if planned is None:
-                self._stop.wait(RESTING_S)
+                self._stop.wait(self._rest_s)
                 continue
             try:
                 outcome = self._preparer.prepare(planned, None, self._stop)
@@ -110,7 +112,7 @@ class BackgroundPreparer:
         """The soonest item nobody is making, reading the window again when it is due."""
         with self._lock:
             now = self._monotonic()
-            every = REFRESH_S if self._full or self._queue else RESTING_S
+            every = REFRESH_S if self._full or self._queue else self._rest_s
             if self._read_at is None or now - self._read_at >= every:
                 todo, _, _ = self._preparer.pending(self._hours, retry_failed=False)
                 self._failed = {k: t for k, t in self._failed.items() if now - t < RETRY_FAILED_S}

@@ -15,7 +15,7 @@ from retrovue.runtime.renditions.budget import over_budget
 from retrovue.runtime.renditions.keyframes import index_path
 from retrovue.runtime.renditions.maker import Made, Planned, Progress, RenditionMaker
 from retrovue.runtime.renditions.shelf import RenditionShelf
-from retrovue.schedule_manager.renditions import DueAsset
+from retrovue.schedule_manager.renditions import DueAsset, RenditionRecord
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +115,19 @@ class Preparer:
             r for r in book.all_renditions() if r.asset_id == asset.asset_id and r.id != record.id
         ]
         self.shelf.remove(older)
+        going = self.trim()
+        return Outcome(made, len(going), all(r.id != record.id for r in going))
+
+    def trim(self) -> list[RenditionRecord]:
+        """Remove what the budget has no room for (what airs farthest ahead, or aired longest
+        ago and airs no more, goes first); what went."""
         if self.budget is None:
-            return Outcome(made)
+            return []
+        book = self.shelf.book
         records = book.all_renditions()
         going = over_budget(records, book.next_airings(self.shelf.clock.now()), self.budget)
         self.shelf.remove(going)
-        return Outcome(made, len(going), all(r.id != record.id for r in going))
+        return going
 
     def run(
         self,
@@ -133,8 +140,9 @@ class Preparer:
         It ends early when the budget cannot keep what it just made (what is left airs
         later still, so it would not be kept either).
         """
+        evicted = len(self.trim())  # a budget lowered since the last pass holds from the start
         todo, ready, failed = self.pending(hours)
-        report = PrepareReport(already=ready, failed=failed)
+        report = PrepareReport(already=ready, failed=failed, evicted=evicted)
         if view is not None:
             view.begin(todo)
         for position, planned in enumerate(todo):
