@@ -13,10 +13,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from retrovue.errors import RetroVueError
-from retrovue.runtime.renditions.maker import Planned
-from retrovue.runtime.renditions.prepare import Preparer
+from retrovue.runtime.renditions.maker import Planned, Progress
+from retrovue.runtime.renditions.prepare import Outcome
+from retrovue.schedule_manager.renditions import DueAsset
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +30,27 @@ IDLE_S = 60.0  # live work gone this long (and the station up this long) before 
 RETRY_FAILED_S = 3600.0  # a file that failed is tried again after this long
 
 
+class ItemPreparer(Protocol):
+    """What a worker asks of the `Preparer`."""
+
+    def pending(
+        self, hours: float, retry_failed: bool = True
+    ) -> tuple[list[Planned], int, list[tuple[DueAsset, str]]]: ...
+
+    def prepare(
+        self,
+        planned: Planned,
+        progress: Progress | None = None,
+        stop: threading.Event | None = None,
+    ) -> Outcome: ...
+
+
 class BackgroundPreparer:
     """`workers` threads preparing what airs in the next `hours`, until `stop()`."""
 
     def __init__(
         self,
-        preparer: Preparer,
+        preparer: ItemPreparer,
         hours: float,
         workers: int,
         busy: Callable[[], bool],
