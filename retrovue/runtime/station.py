@@ -241,8 +241,11 @@ def _background_preparer(
     producer has a process id; a rendition read in place has none, a negative number)."""
 
     def busy() -> bool:
-        managers = list(runtime.managers.values())
-        return any(pid > 0 for manager in managers for pid in manager.producer_pids)
+        try:
+            managers = list(runtime.managers.values())
+            return any(pid > 0 for manager in managers for pid in manager.producer_pids)
+        except RuntimeError:  # a set copied while playout changed it: look again soon
+            return True
 
     preparer = build_preparer(settings, service, clock, nice=IDLE_PRIORITY)
     return BackgroundPreparer(preparer, settings.prepare_hours, settings.prepare_workers, busy)
