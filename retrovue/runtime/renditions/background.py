@@ -27,7 +27,6 @@ REFRESH_S = 300.0  # how often the window is read again while there is work
 RESTING_S = 60.0  # how long a worker rests when there is nothing to make
 BUSY_WAIT_S = 5.0  # how often a paused worker looks whether live work has stopped
 IDLE_S = 60.0  # live work gone this long (and the station up this long) before an item starts
-RETRY_FAILED_S = 3600.0  # a file that failed is tried again after this long
 
 
 class ItemPreparer(Protocol):
@@ -72,7 +71,9 @@ class BackgroundPreparer:
         self._queue: list[Planned] = []
         self._read_at: float | None = None
         self._working: set[int] = set()
-        self._failed: dict[str, float] = {}  # key -> when it failed
+        # Keys that failed here: a failure is also recorded (and `pending` leaves recorded
+        # ones to `retrovue-station prepare`), this covers one whose record was not written.
+        self._failed: set[str] = set()
         self._full = False
         self.made = 0
         self._threads = [
@@ -113,7 +114,7 @@ class BackgroundPreparer:
             except RetroVueError as error:
                 log.warning("rendition of %r failed: %s", planned.asset.title, error)
                 with self._lock:
-                    self._failed[planned.key] = self._monotonic()
+                    self._failed.add(planned.key)
                 continue
             finally:
                 with self._lock:
@@ -132,7 +133,6 @@ class BackgroundPreparer:
             every = REFRESH_S if self._full or self._queue else self._rest_s
             if self._read_at is None or now - self._read_at >= every:
                 todo, _, _ = self._preparer.pending(self._hours, retry_failed=False)
-                self._failed = {k: t for k, t in self._failed.items() if now - t < RETRY_FAILED_S}
                 self._queue = [p for p in todo if p.key not in self._failed]
                 self._read_at, self._full = now, False
             for planned in self._queue:
