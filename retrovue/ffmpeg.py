@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import shlex
 import shutil
@@ -101,15 +102,17 @@ class Ffmpeg:
     def _argv(self, args: Sequence[str]) -> list[str]:
         return [self.binary, "-hide_banner", "-nostdin", "-loglevel", "error", *args]
 
-    def spawn(self, args: Sequence[str]) -> FfmpegProcess:
-        """Start ffmpeg writing to its stdout pipe."""
+    def spawn(self, args: Sequence[str], nice: int | None = None) -> FfmpegProcess:
+        """Start ffmpeg writing to its stdout pipe; `nice` (0-19) lowers its priority."""
         argv = self._argv(args)
+        _check_nice(nice)
         try:
             popen = subprocess.Popen(
                 argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
             )
         except OSError as error:
             raise FfmpegError(f"cannot start ffmpeg: {error}", argv) from error
+        _lower(popen, nice)
         return FfmpegProcess(popen, argv)
 
     def run(self, args: Sequence[str], timeout: float = 120.0) -> str:
@@ -135,3 +138,21 @@ class Ffmpeg:
             )
             raise FfmpegError(f"ffmpeg exited with {done.returncode}", argv, tail)
         return done.stderr.decode("utf-8", "replace")
+
+
+def _check_nice(nice: int | None) -> None:
+    if nice is not None and not 0 <= nice <= 19:
+        raise ValueError(f"niceness must be 0-19, not {nice}")
+
+
+def _lower(popen: subprocess.Popen[bytes], nice: int | None) -> None:
+    """Give a just-started ffmpeg the niceness `nice`.
+
+    Set from outside rather than in the child between fork and exec, where running Python in
+    a threaded parent may deadlock. ffmpeg starts its worker threads (which inherit the
+    value) only once its inputs are open, well after this call.
+    """
+    if nice is None:
+        return
+    with contextlib.suppress(ProcessLookupError):  # it already exited: nothing to lower
+        os.setpriority(os.PRIO_PROCESS, popen.pid, nice)

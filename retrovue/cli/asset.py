@@ -9,22 +9,38 @@ import typer
 from retrovue.cli import render
 from retrovue.cli.context import station
 from retrovue.infra.admin_services.parsing import parse_duration_ms, parse_tags
+from retrovue.schedule_manager.schedule_service import ScheduleService
 
 asset_app = typer.Typer(
     help="Add catalog assets directly (not through the library).", no_args_is_help=True
 )
 catalog_app = typer.Typer(help="The broadcast catalog: what may air.", no_args_is_help=True)
 
-COLUMNS = ("id", "title", "kind", "duration", "tags", "canonical", "available")
+COLUMNS = ("id", "title", "kind", "duration", "tags", "canonical", "available", "rendition")
 
 
 def _rows(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**v, "duration": _clock(v["duration_ms"])} for v in views]
+    return [
+        {**v, "duration": _clock(v["duration_ms"]), "rendition": _rendition_cell(v["rendition"])}
+        for v in views
+    ]
+
+
+def _rendition_cell(rendition: dict[str, Any] | None) -> str:
+    if rendition is None:
+        return "-"
+    if rendition["state"] != "ready":
+        return str(rendition["state"])
+    return f"ready {rendition['bytes'] / 1024**2:.1f}M"
 
 
 def _clock(ms: int) -> str:
     seconds = ms / 1000
     return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{seconds % 60:06.3f}"
+
+
+def _rendition(state: tuple[str, int] | None) -> dict[str, Any] | None:
+    return None if state is None else {"state": state[0], "bytes": state[1]}
 
 
 @asset_app.command("add")
@@ -119,6 +135,10 @@ def list_assets(
     """List the catalog."""
     with station(ctx) as s:
         views = s.assets.list_assets(canonical_only=canonical_only, tag=tag)
+        renditions = ScheduleService(s.db).rendition_states()
+    # A prepared rendition's state: ready (with its size), failed, or stale (made from a file
+    # other than the one approved); None when there is none.
+    views = [{**v, "rendition": _rendition(renditions.get(v["id"]))} for v in views]
     if as_json:
         render.emit_json(views)
     else:

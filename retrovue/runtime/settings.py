@@ -60,11 +60,21 @@ class StationSettings:
     node: str | None = None
     hdhr_port: int | None = None
     loudness_target: float = DEFAULT_LOUDNESS_TARGET
+    renditions: Path | None = None
+    renditions_budget: int | None = None
+    # Off by default until playout splices renditions: serving ones it would not air wastes CPU.
+    prepare_workers: int = 0
+    prepare_hours: float = 48.0
 
     @property
     def node_name(self) -> str:
         """What this station writes on its as-run rows: `--node`, else host name and port."""
         return self.node or f"{socket.gethostname()}:{self.port}"
+
+    @property
+    def renditions_dir(self) -> Path:
+        """Where prepared renditions are kept: `--renditions`, else under the data directory."""
+        return self.renditions or self.data_dir / "renditions"
 
     @property
     def asrun_journal(self) -> Path:
@@ -136,6 +146,12 @@ class StationSettings:
                 f"LUFS, not {self.loudness_target:g}",
                 "loudness_target",
             )
+        if self.prepare_workers < 0:
+            raise ValidationError("prepare workers must not be negative", "prepare_workers")
+        if self.prepare_hours <= 0:
+            raise ValidationError("prepare hours must be more than 0", "prepare_hours")
+        if self.renditions_budget is not None and self.renditions_budget <= 0:
+            raise ValidationError("renditions budget must be more than 0", "renditions_budget")
         if self.node is not None and not 0 < len(self.node) <= 200:
             raise ValidationError("node name must be 1-200 characters", "node")
         if self.public_url is not None:

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from functools import partial
+from pathlib import Path
 
 from starlette.types import ASGIApp
 
@@ -34,6 +35,13 @@ from retrovue.runtime.playout import PlayoutDeps
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import OutputProfile
 from retrovue.runtime.program_director import ProgramDirector
+from retrovue.runtime.renditions.background import IDLE_PRIORITY, BackgroundPreparer
+from retrovue.runtime.renditions.budget import parse_size
+from retrovue.runtime.renditions.maker import RenditionMaker
+from retrovue.runtime.renditions.prepare import Preparer
+from retrovue.runtime.renditions.progress_bar import PrepareBar
+from retrovue.runtime.renditions.recipe import Recipe
+from retrovue.runtime.renditions.shelf import RenditionShelf
 from retrovue.runtime.settings import DEFAULT_HOST, DEFAULT_PORT, StationSettings
 from retrovue.runtime.station_runtime import StationRuntime
 from retrovue.runtime.web import create_app
@@ -75,6 +83,22 @@ def build_runtime(
     )
 
 
+def build_preparer(
+    settings: StationSettings,
+    service: ScheduleService,
+    clock: MasterClock,
+    nice: int | None = None,
+) -> Preparer:
+    """What makes renditions: the recipe of the very producers playout runs."""
+    environ = {"RETROVUE_FFMPEG": settings.ffmpeg} if settings.ffmpeg else {}
+    producers = ProducerFactory(OutputProfile(), settings.data_dir / "cards", find_font())
+    recipe = Recipe(producers)
+    folder = settings.renditions_dir
+    maker = RenditionMaker(Ffmpeg(resolve_ffmpeg(environ)), recipe, folder, nice)
+    shelf = RenditionShelf(folder, recipe, service, clock)
+    return Preparer(shelf, maker, settings.renditions_budget)
+
+
 async def _plan_forever(
     orchestrator: ScheduleOrchestrator, clock: MasterClock, every: float
 ) -> None:
@@ -105,6 +129,7 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     discovery: DiscoveryServers | None = None
     planning: asyncio.Task[None] | None = None
     watching: asyncio.Task[None] | None = None
+    preparing: BackgroundPreparer | None = None
     try:
         runtime = build_runtime(settings, service, clock)
         watching = asyncio.create_task(runtime.watch())
@@ -122,9 +147,14 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
             planning = asyncio.create_task(
                 _plan_forever(orchestrator, clock, settings.plan_every_s)
             )
+        if settings.prepare_workers > 0:
+            preparing = _background_preparer(settings, service, clock, runtime)
+            preparing.start()
         server = StationServer(server_config(app), runtime, ready_banner(settings))
         await server.serve(sockets=listeners)
     finally:
+        if preparing is not None:
+            await asyncio.to_thread(preparing.stop)
         for listener in listeners:
             listener.close()
         if discovery is not None:
@@ -136,6 +166,48 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
         if runtime is not None:
             await runtime.shutdown()  # also closes the as-run log
         service.close()
+
+
+def _background_preparer(
+    settings: StationSettings,
+    service: ScheduleService,
+    clock: MasterClock,
+    runtime: StationRuntime,
+) -> BackgroundPreparer:
+    """Renditions made while the station serves, paused while any live producer runs (a
+    producer has a process id; a rendition read in place has none, a negative number)."""
+
+    def busy() -> bool:
+        try:
+            managers = list(runtime.managers.values())
+            return any(pid > 0 for manager in managers for pid in manager.producer_pids)
+        except RuntimeError:  # a set copied while playout changed it: look again soon
+            return True
+
+    preparer = build_preparer(settings, service, clock, nice=IDLE_PRIORITY)
+    return BackgroundPreparer(preparer, settings.prepare_hours, settings.prepare_workers, busy)
+
+
+def prepare(settings: StationSettings, clock: MasterClock | None = None) -> int:
+    """Prepare renditions of what airs in the next `prepare_hours`, then exit; 1 when any
+    item could not be prepared."""
+    clock = clock or SystemClock()
+    service = ScheduleService.open(settings.database_url)
+    try:
+        preparer = build_preparer(settings, service, clock)
+        with PrepareBar() as bar:
+            report = preparer.run(settings.prepare_hours, bar)
+    finally:
+        service.close()
+    lines = [
+        f"renditions made: {len(report.made)}",
+        f"already prepared: {report.already}",
+        f"evicted for room: {report.evicted}",
+        *([f"left for want of room: {report.held_back}"] if report.held_back else []),
+        *(f"failed: {asset.title}: {error}" for asset, error in report.failed),
+    ]
+    print("\n".join(lines))
+    return 1 if report.failed else 0
 
 
 def plan(settings: StationSettings, clock: MasterClock | None = None) -> str:
@@ -169,9 +241,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("serve", help="run the station (the default)")
     once = commands.add_parser("plan", help="extend every channel's horizon once and exit")
-    for target in (parser, run, once):
+    ready = commands.add_parser("prepare", help="prepare renditions of what airs soon and exit")
+    for target in (parser, run, once, ready):
         target.add_argument("--db", dest="database_url", default=hide, help="database URL")
+    for target in (parser, run, once):
         target.add_argument("--horizon-hours", type=float, default=hide, help="plan ahead (72)")
+    ready.add_argument("--hours", dest="prepare_hours", type=float, default=hide, metavar="HOURS",
+                       help="prepare what airs this many hours ahead (48)")  # fmt: skip
+    for target in (parser, run, ready):
+        target.add_argument("--renditions", type=Path, default=hide, metavar="DIR",
+                            help="where renditions are kept (DATA_DIR/renditions)")  # fmt: skip
+        target.add_argument("--renditions-budget", type=_size, default=hide, metavar="SIZE",
+                            help="disk the renditions may take, e.g. 50G (no limit)")  # fmt: skip
+    for target in (parser, run):
+        target.add_argument("--prepare-workers", type=int, default=hide, metavar="N",
+                            help="rendition workers at idle priority; 0: none (0)")  # fmt: skip
     for target in (parser, run):
         target.add_argument("--host", default=hide, help=f"listen address ({DEFAULT_HOST})")
         target.add_argument("--port", type=int, default=hide, help=f"listen port ({DEFAULT_PORT})")
@@ -213,6 +297,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _size(text: str) -> int:
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     options = {k: v for k, v in vars(args).items() if k not in ("command", "debug")}
@@ -222,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = StationSettings.from_env(**options)
         if args.command == "plan":
             print(plan(settings))
+        elif args.command == "prepare":
+            return prepare(settings)
         else:
             asyncio.run(serve(settings))
     except RetroVueError as error:

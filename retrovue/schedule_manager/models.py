@@ -394,3 +394,35 @@ class RuleV1(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """The rule with every key spelled out, as stored."""
         return {k: list(v) if isinstance(v, tuple) else v for k, v in self.model_dump().items()}
+
+
+# --- prepared renditions ----------------------------------------------------------------------
+
+RENDITION_STATES: Final = ("ready", "failed")
+
+
+class Rendition(Base):
+    """A catalog asset already in the channel output profile, made once to air many times.
+
+    Runtime's preparer writes these through the schedule manager. `key` names the source
+    file's fingerprint and every setting that shapes the output, so a changed file or setting
+    is never answered by an old row; `source_fingerprint` is that file's fingerprint as made.
+    """
+
+    __tablename__ = "broadcast_rendition"
+    __table_args__ = (
+        UniqueConstraint("asset_id", "key"),
+        CheckConstraint(_in("state", RENDITION_STATES), name="state"),
+        CheckConstraint("size_bytes >= 0", name="size"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("catalog_asset.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    source_fingerprint: Mapped[str] = mapped_column(String(100))
+    path: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    state: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    made_at: Mapped[dt.datetime] = mapped_column()
+    last_aired_at: Mapped[dt.datetime | None] = mapped_column()

@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from retrovue.errors import NotFoundError
 from retrovue.infra.db import Database, open_current_database
-from retrovue.schedule_manager import playlog
+from retrovue.schedule_manager import playlog, renditions
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
 from retrovue.schedule_manager.asrun import AsRunEntry, write_entries
 from retrovue.schedule_manager.breaks import BreakFiller
@@ -28,6 +28,7 @@ from retrovue.schedule_manager.config import (
 )
 from retrovue.schedule_manager.models import StationSetting
 from retrovue.schedule_manager.planner import ChannelPlanner
+from retrovue.schedule_manager.renditions import DueAsset, RenditionRecord, RenditionState
 from retrovue.schedule_manager.rules import Selector, book_before
 from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
 from retrovue.schedule_manager.timemath import from_ms
@@ -181,3 +182,55 @@ class ScheduleService:
                 )
             )
         return items
+
+    # -- prepared renditions (runtime's preparer writes these, like the as-run log) ----------
+    def rendition_for(self, asset_id: int, key: str) -> RenditionRecord | None:
+        """The rendition of `asset_id` made with `key`, in whatever state; one indexed read."""
+        with self._db.reading() as session:
+            return renditions.find(session, asset_id, key)
+
+    def record_rendition(
+        self,
+        asset_id: int,
+        key: str,
+        source_fingerprint: str,
+        path: str,
+        size_bytes: int,
+        state: RenditionState,
+        made_at: dt.datetime,
+        error: str | None = None,
+    ) -> RenditionRecord:
+        """Write the outcome of preparing `asset_id` with `key` (ready, or failed and why)."""
+        with self._db.transaction() as session:
+            return renditions.record(
+                session, asset_id=asset_id, key=key, source_fingerprint=source_fingerprint,
+                path=path, size_bytes=size_bytes, state=state, made_at=made_at, error=error,
+            )  # fmt: skip
+
+    def rendition_aired(self, rendition_id: int, at: dt.datetime) -> None:
+        with self._db.transaction() as session:
+            renditions.mark_aired(session, rendition_id, at)
+
+    def forget_renditions(self, rendition_ids: Sequence[int]) -> int:
+        """Remove rendition rows whose files were deleted; how many went."""
+        with self._db.transaction() as session:
+            return renditions.forget(session, rendition_ids)
+
+    def all_renditions(self) -> list[RenditionRecord]:
+        with self._db.reading() as session:
+            return renditions.all_records(session)
+
+    def renditions_due(self, start: dt.datetime, end: dt.datetime) -> list[DueAsset]:
+        """Canonical, available assets airing in [start, end), the soonest first."""
+        with self._db.reading() as session:
+            return renditions.due(session, start, end)
+
+    def next_airings(self, after: dt.datetime) -> dict[int, dt.datetime]:
+        """Each asset's next airing still to end after `after` (what eviction keeps)."""
+        with self._db.reading() as session:
+            return renditions.next_airings(session, after)
+
+    def rendition_states(self) -> dict[int, tuple[str, int]]:
+        """Per asset, its newest rendition's state (ready, failed, stale) and size."""
+        with self._db.reading() as session:
+            return {k: (state, size) for k, (state, size) in renditions.states(session).items()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -52,3 +54,32 @@ def test_an_ffmpeg_that_fails_raises_with_its_stderr_tail(tmp_path: Path) -> Non
     failing = _script(tmp_path / "bad-ffmpeg", "echo 'Unknown encoder x' >&2; exit 1")
     with pytest.raises(MediaError, match="Unknown encoder x"):
         Ffmpeg(failing).run(["out.mkv"])
+
+
+def _nice_of(pid: int, task: str) -> int:
+    stat = Path(f"/proc/{pid}/task/{task}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[16])
+
+
+def test_an_ffmpeg_spawned_nice_runs_every_thread_at_that_priority() -> None:
+    ffmpeg = Ffmpeg(resolve_ffmpeg())
+    process = ffmpeg.spawn(
+        ["-f", "lavfi", "-i", "testsrc2=s=640x360:r=30", "-t", "30",
+         "-c:v", "libx264", "-preset", "ultrafast", "-f", "null", "-"],
+        nice=19,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        tasks: list[str] = []
+        while time.monotonic() < deadline and len(tasks) < 2:  # its encoder threads started
+            time.sleep(0.1)
+            tasks = os.listdir(f"/proc/{process.pid}/task")
+        assert len(tasks) >= 2
+        assert {_nice_of(process.pid, task) for task in tasks} == {19}
+    finally:
+        process.close()
+
+
+def test_a_niceness_out_of_range_is_refused_before_anything_starts() -> None:
+    with pytest.raises(ValueError, match="0-19"):
+        Ffmpeg("/nowhere/ffmpeg").spawn(["-version"], nice=20)

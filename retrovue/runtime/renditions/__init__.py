@@ -1,0 +1,1 @@
+"""Prepared renditions: items brought to the channel output profile once, then spliced."""
