@@ -86,6 +86,13 @@ def test_a_new_operator_lays_out_a_channel(retrovue: Retrovue) -> None:
             "active": True,
             "type": "linear",
             "default_template": None,
+            "audio_language": None,
+            "second_audio": None,
+            "subtitles": "off",
+            "bug": None,
+            "bug_position": "bottom-right",
+            "bug_opacity": 1.0,
+            "next_caption": None,
         }
     ]
     blocks = retrovue.json("template", "block", "list", "Day")
