@@ -69,7 +69,10 @@ def test_episodes_and_movies_arrive_with_their_editorial_metadata(
         1280,
         29.97,
     )
-    assert episode["probe"]["audio"] == [{"codec": "aac", "channels": 2, "language": "eng"}]
+    heard = [
+        {k: a[k] for k in ("codec", "channels", "language")} for a in episode["probe"]["audio"]
+    ]
+    assert heard == [{"codec": "aac", "channels": 2, "language": "eng"}]
     movie = items["Movie 001"]
     assert (movie["series"], movie["content_rating"], movie["year"]) == (None, "PG", 1971)
     assert {r["provider"]: r["key"] for r in movie["provider_refs"]} == {
