@@ -97,6 +97,9 @@ def test_the_catalog_sees_a_rendition_made_from_another_file_than_the_approved_o
             asset = session.get(CatalogAsset, ids[name])
             assert asset is not None
             asset.fingerprint = "f1:approved"
+        unknown = session.get(CatalogAsset, ids["unknown"])
+        assert unknown is not None
+        unknown.fingerprint = None  # approved before fingerprints were kept
     fingerprint = "f1:approved"
     book.record_rendition(ids["pilot"], "r1-a", fingerprint, "/r/a.ts", 10, "ready", T0)
     book.record_rendition(ids["spare"], "r1-b", "f1:other", "/r/b.ts", 20, "ready", T0)
