@@ -148,9 +148,15 @@ class Spawn:
 class Producers:
     """The engine's producer factory: scripts per file path (each spawn takes the next)."""
 
-    def __init__(self, clock: ScriptClock, scripts: dict[str, list[Script]]) -> None:
+    def __init__(
+        self,
+        clock: ScriptClock,
+        scripts: dict[str, list[Script]],
+        kinds: dict[str, type[ScriptedSource]] | None = None,
+    ) -> None:
         self._clock = clock
         self._scripts = {path: list(queue) for path, queue in scripts.items()}
+        self._kinds = kinds or {}
         self.spawns: list[Spawn] = []
 
     def __call__(self, args: list[str], label: str) -> ScriptedSource:
@@ -162,7 +168,7 @@ class Producers:
             return ScriptedSource(Script(120.0), label, self._clock)
         queue = self._scripts[str(path)]
         script = queue.pop(0) if len(queue) > 1 else queue[0]
-        return ScriptedSource(script, label, self._clock)
+        return self._kinds.get(str(path), ScriptedSource)(script, label, self._clock)
 
 
 @dataclass
@@ -266,11 +272,12 @@ def play(
     tune_s: float = 0.0,
     director: ProgramDirector | None = None,
     actions: list[tuple[float, Callable[[PlayoutEngine], None]]] = (),  # type: ignore[assignment]
+    kinds: dict[str, type[ScriptedSource]] | None = None,
     scratch: Path,
 ) -> Run:
     """Play `items` from `tune_s` after T0 for `seconds` of fake time; returns what went out."""
     clock = ScriptClock(T0 + dt.timedelta(seconds=tune_s))
-    producers = Producers(clock, scripts)
+    producers = Producers(clock, scripts, kinds)
     muxer = RecordingMuxer()
     written: list[AsRunEntry] = []
     lock = threading.Lock()

@@ -6,30 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import threading
 from pathlib import Path
 from typing import Any
 
-from playout_fakes import (
-    FRAME,
-    PROFILE,
-    T0,
-    InlineExecutor,
-    Item,
-    RecordingMuxer,
-    Script,
-    ScriptClock,
-    ScriptedSchedule,
-    ScriptedSource,
-)
+from playout_fakes import FRAME, T0, Item, Script, ScriptedSource, play
 
-from retrovue.runtime.asrun_logger import AsRunLogger
-from retrovue.runtime.playout import PlayoutDeps, PlayoutEngine
-from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND
-from retrovue.runtime.program_director import ProgramDirector
 from retrovue.runtime.source import MediaPacket, SourceEnd
-from retrovue.schedule_manager.asrun import AsRunEnd, AsRunEntry, AsRunStart
+from retrovue.schedule_manager.asrun import AsRunEnd, AsRunStart
 
 SPEED = 0.5  # the producer makes half a second of media per second
 
@@ -45,39 +29,10 @@ class SlowSource(ScriptedSource):
 
 
 def _play(items: list[Item], slow: str, seconds: float, scratch: Path) -> tuple[Any, ...]:
-    clock = ScriptClock(T0)
-    spawned: list[tuple[str, str | None]] = []
-
-    def sources(args: list[str], label: str) -> ScriptedSource:
-        card = any(arg.startswith(("color=", "anullsrc")) for arg in args[:4])
-        path = None if card else args[args.index("-i") + 1]
-        spawned.append((label, path))
-        kind = SlowSource if path == slow else ScriptedSource
-        return kind(Script(120.0), label, clock)
-
-    muxer = RecordingMuxer()
-    written: list[AsRunEntry] = []
-    lock = threading.Lock()
-
-    def record(entries: Any) -> dict[int, int]:
-        with lock:
-            written.extend(entries)
-        return {e.handle: e.handle for e in entries if isinstance(e, AsRunStart)}
-
-    asrun = AsRunLogger(record)
-    deps = PlayoutDeps(
-        clock=clock, ffmpeg=None,  # type: ignore[arg-type]
-        producers=ProducerFactory(PROFILE, scratch, None), profile=PROFILE,
-        director=ProgramDirector(), asrun=asrun, sources=sources,
-        muxers=lambda emit, name: muxer, lookups=lambda name: InlineExecutor(),
-    )  # fmt: skip
-    engine = PlayoutEngine(1, "Test", ScriptedSchedule(items), deps, lambda chunks: None)
-    clock.at(seconds, engine._stop.set)
-    engine.start()
-    engine._thread.join(30)
-    assert not engine._thread.is_alive(), "playout did not stop"
-    asrun.close()
-    return muxer, spawned, written
+    scripts = {item.path: [Script(120.0)] for item in items if item.path}
+    run = play(items, scripts, seconds, kinds={slow: SlowSource}, scratch=scratch)
+    spawned = [(spawn.label, spawn.path) for spawn in run.producers.spawns]
+    return run.muxer, spawned, run.asrun
 
 
 def test_a_source_slower_than_real_time_rejoins_twice_then_airs_slate_and_never_stalls(
