@@ -101,21 +101,15 @@ class StationGuide:
         if self._clock.monotonic() - self._music_checked >= MUSIC_CHECK_S:
             self._music_checked = self._clock.monotonic()
             self._refresh_music()
-        channels = [c for c in self._schedule.list_channels() if c.kind != "guide"]
-        zone = self._zone()
+        listed = self._schedule.list_channels()
+        channels = [c for c in listed if c.kind != "guide"]
+        zone = _zone(listed)
         start, end = window(at, zone)
         key = (self._schedule.guide_token(), start, tuple(c.number for c in channels))
         if self._items is None or self._items[0] != key:
             items = {c.number: self._schedule.items_between(c.number, start, end) for c in channels}
             self._items = (key, items)
         return build_layout(self._station, zone, at, channels, self._items[1])
-
-    def _zone(self) -> str:
-        """The guide channel's zone (the lowest-numbered one), else the first channel's."""
-        channels = sorted(
-            self._schedule.list_channels(), key=lambda c: (c.kind != "guide", c.number)
-        )
-        return channels[0].timezone if channels else "UTC"
 
     def _refresh_music(self) -> None:
         """The bed of the canonical `guide-music` assets, joined once per set of files; a
@@ -127,3 +121,9 @@ class StationGuide:
             return
         if self._bed is None or self._bed[0] != tracks:
             self._bed = (tracks, music_bed(self._ffmpeg, tracks, self._folder, self._profile))
+
+
+def _zone(channels: list[ChannelInfo]) -> str:
+    """The guide channel's zone (the lowest-numbered one), else the first channel's."""
+    ordered = sorted(channels, key=lambda c: (c.kind != "guide", c.number))
+    return ordered[0].timezone if ordered else "UTC"
