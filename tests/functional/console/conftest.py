@@ -26,7 +26,10 @@ def console_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return demo_database(tmp_path_factory, "console-db")
 
 
-@pytest.fixture(scope="session")
+# The station, the console and Chromium live for one module: playwright's sync API keeps an
+# event loop running in this thread while it is open, so it must be closed before any later
+# test calls asyncio.run().
+@pytest.fixture(scope="module")
 def live_station(console_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
     work = tmp_path_factory.mktemp("console-station")
     with pytest.MonkeyPatch.context() as patch:
@@ -38,7 +41,7 @@ def live_station(console_db: str, tmp_path_factory: pytest.TempPathFactory) -> I
         station.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def console(
     console_db: str, live_station: Station, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Console]:
@@ -49,7 +52,7 @@ def console(
         running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     need_chromium()
     with sync_playwright() as driver:
