@@ -56,7 +56,8 @@ class StationSettings:
     linger_s: float = 30.0
     tuner_count: int = DEFAULT_TUNER_COUNT
     plan_every_s: float = 300.0
-    horizon_hours: float = 72.0
+    horizon_hours: float = 48.0  # the playlog tier, every event with its spots
+    epg_days: float = 14.0  # the EPG tier, what the guides and XMLTV show
     node: str | None = None
     hdhr_port: int | None = None
     loudness_target: float = DEFAULT_LOUDNESS_TARGET
@@ -140,6 +141,8 @@ class StationSettings:
             raise ValidationError("plan-every must not be negative", "plan_every")
         if self.horizon_hours <= 0:
             raise ValidationError("horizon hours must be more than 0", "horizon_hours")
+        if self.epg_days <= 0:
+            raise ValidationError("EPG days must be more than 0", "epg_days")
         if not MIN_LOUDNESS_TARGET <= self.loudness_target <= MAX_LOUDNESS_TARGET:
             raise ValidationError(
                 f"loudness target must be {MIN_LOUDNESS_TARGET:g} to {MAX_LOUDNESS_TARGET:g} "

@@ -133,7 +133,7 @@ async def serve(settings: StationSettings, clock: MasterClock | None = None) -> 
     try:
         runtime = build_runtime(settings, service, clock)
         watching = asyncio.create_task(runtime.watch())
-        orchestrator = service.orchestrator(settings.horizon_hours)
+        orchestrator = service.orchestrator(settings.horizon_hours, settings.epg_days)
         doors = await asyncio.to_thread(
             ClientDoors.build, service, clock.now, partial(render_xmltv, service),
             host=settings.host, port=settings.port, tuner_count=settings.tuner_count,
@@ -215,7 +215,8 @@ def plan(settings: StationSettings, clock: MasterClock | None = None) -> str:
     clock = clock or SystemClock()
     service = ScheduleService.open(settings.database_url)
     try:
-        report = service.orchestrator(settings.horizon_hours).run_once(clock.now())
+        orchestrator = service.orchestrator(settings.horizon_hours, settings.epg_days)
+        report = orchestrator.run_once(clock.now())
     finally:
         service.close()
     lines = [
@@ -223,6 +224,8 @@ def plan(settings: StationSettings, clock: MasterClock | None = None) -> str:
         f"events written: {report.events_written}",
         f"events replaced: {report.events_replaced}",
         f"days built: {report.days_built}",
+        f"guide entries written: {report.entries_written}",
+        f"days laid out: {report.days_laid}",
         f"events trimmed: {report.events_trimmed}",
         *(f"warning: {warning}" for warning in report.warnings),
     ]
@@ -245,7 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     for target in (parser, run, once, ready):
         target.add_argument("--db", dest="database_url", default=hide, help="database URL")
     for target in (parser, run, once):
-        target.add_argument("--horizon-hours", type=float, default=hide, help="plan ahead (72)")
+        target.add_argument("--horizon-hours", type=float, default=hide,
+                            help="playlog planned ahead, every event with its spots (48)")
+        target.add_argument("--epg-days", type=float, default=hide,
+                            help="guide planned ahead, programmes and their slots (14)")  # fmt: skip
     ready.add_argument("--hours", dest="prepare_hours", type=float, default=hide, metavar="HOURS",
                        help="prepare what airs this many hours ahead (48)")  # fmt: skip
     for target in (parser, run, ready):

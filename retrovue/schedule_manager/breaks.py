@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
 from retrovue.schedule_manager.catalog import Catalog, Entry
@@ -32,6 +33,62 @@ class Event(NamedTuple):
     program_group: int
     broadcast_day: dt.date
     note: str | None = None
+
+
+class FillSpec(NamedTuple):
+    """What fills a slot's breaks: the parts of a block's rule that spot filling reads."""
+
+    breaks: str
+    filler_tags: tuple[str, ...] = ()
+    bumper_tags: tuple[str, ...] = ()
+    bumper_in_tags: tuple[str, ...] = ()
+    bumper_out_tags: tuple[str, ...] = ()
+    pad: str = "black"
+
+    @classmethod
+    def of(cls, rule: RuleV1) -> FillSpec:
+        return cls(
+            rule.breaks, tuple(rule.filler_tags), tuple(rule.bumper_tags),
+            tuple(rule.bumper_in_tags), tuple(rule.bumper_out_tags), rule.pad,
+        )  # fmt: skip
+
+
+class SlotLayout(NamedTuple):
+    """How a programme's slot splits: its length, the offsets into it where breaks go, each
+    break's length, and what fills them. Stored with the EPG entry as compact JSON."""
+
+    duration_ms: int
+    points: tuple[int, ...]
+    shares: tuple[int, ...]
+    fill: FillSpec
+
+    def dumps(self) -> str:
+        fill = [self.fill.breaks, *(list(t) for t in self.fill[1:5]), self.fill.pad]
+        data = {"d": self.duration_ms, "p": self.points, "s": self.shares, "f": fill}
+        return json.dumps(data, separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, raw: str) -> SlotLayout:
+        data = json.loads(raw)
+        breaks, filler, either, ins, outs, pad = data["f"]
+        fill = FillSpec(breaks, tuple(filler), tuple(either), tuple(ins), tuple(outs), pad)
+        return cls(int(data["d"]), tuple(data["p"]), tuple(data["s"]), fill)
+
+
+class GuideEntry(NamedTuple):
+    """One planned EPG row: a programme's whole slot (with its layout), or slate."""
+
+    start_ms: int
+    end_ms: int
+    kind: str
+    asset_id: int | None
+    broadcast_day: dt.date
+    note: str | None = None
+    layout: SlotLayout | None = None
+
+    @property
+    def program_group(self) -> int:
+        return self.start_ms // 1000
 
 
 class FillerPool:
@@ -75,7 +132,9 @@ class FillerPool:
         return chosen
 
 
-def bumper_side(rule: RuleV1, side: Side) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def bumper_side(
+    rule: FillSpec | RuleV1, side: Side
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The tags that admit a bumper to one side of a break: (own, either, other side's).
 
     A bumper carrying one of the side's own tags (`bumper_in_tags` opening a break,
@@ -124,14 +183,14 @@ class BreakFiller:
         """Non-programs carrying at least one of `tags`."""
         return self._pool(frozenset(t.lower() for t in tags), frozenset(), frozenset())
 
-    def bumpers(self, rule: RuleV1, side: Side) -> FillerPool:
+    def bumpers(self, rule: FillSpec | RuleV1, side: Side) -> FillerPool:
         """The bumpers that may open (`in`) or close (`out`) a break under `rule`.
 
         A rule with `bumper_tags` alone gets one pool for both sides, as it always had.
         """
         return self._pool(*bumper_side(rule, side))
 
-    def _bumper(self, rule: RuleV1, side: Side, most_ms: int, used: set[int]) -> Entry | None:
+    def _bumper(self, rule: FillSpec, side: Side, most_ms: int, used: set[int]) -> Entry | None:
         pool = self.bumpers(rule, side)
         if not pool:
             return None
@@ -141,7 +200,9 @@ class BreakFiller:
             picked = pool.take(most_ms, set(), limit=1)
         return picked[0] if picked else None
 
-    def fill(self, rule: RuleV1, start: int, length: int, group: int, day: dt.date) -> list[Event]:
+    def fill(
+        self, rule: FillSpec, start: int, length: int, group: int, day: dt.date
+    ) -> list[Event]:
         """Events covering exactly [start, start + length)."""
         events: list[Event] = []
         pos = start
@@ -196,28 +257,48 @@ def _spread(points: list[int], count: int) -> list[int]:
     return sorted({points[min(len(points) - 1, round(step * (k + 1)) - 1)] for k in range(count)})
 
 
-def lay_slot(
-    entry: Entry, rule: RuleV1, start: int, slot_end: int, filler: BreakFiller, day: dt.date
-) -> list[Event]:
-    """The program from `start`, split at its breaks, the slot filled exactly to `slot_end`."""
-    group = start // 1000
+def slot_layout(entry: Entry, rule: RuleV1, start: int, slot_end: int) -> SlotLayout:
+    """Where the program breaks inside [start, slot_end) and how long each break is."""
     residue = slot_end - start - entry.duration_ms
     points = break_points(entry, rule, residue)
     shares = [residue // len(points)] * len(points) if points else []
     if shares:
         shares[-1] += residue - sum(shares)
+    return SlotLayout(entry.duration_ms, tuple(points), tuple(shares), FillSpec.of(rule))
+
+
+def lay_slot(
+    asset_id: int, layout: SlotLayout, start: int, slot_end: int, filler: BreakFiller,
+    day: dt.date,
+) -> list[Event]:  # fmt: skip
+    """The program from `start`, split at its breaks, the slot filled exactly to `slot_end`."""
+    group = start // 1000
     events: list[Event] = []
     pos, done = start, 0
-    for point, share in zip(points, shares, strict=True):
+    for point, share in zip(layout.points, layout.shares, strict=True):
         if point > done:
-            events.append(Event(pos, pos + point - done, "program", entry.id, done, group, day))
+            events.append(Event(pos, pos + point - done, "program", asset_id, done, group, day))
             pos += point - done
             done = point
-        events.extend(filler.fill(rule, pos, share, group, day))
+        events.extend(filler.fill(layout.fill, pos, share, group, day))
         pos += share
-    if done < entry.duration_ms:
-        end = pos + entry.duration_ms - done
-        events.append(Event(pos, end, "program", entry.id, done, group, day))
+    if done < layout.duration_ms:
+        end = pos + layout.duration_ms - done
+        events.append(Event(pos, end, "program", asset_id, done, group, day))
         pos = end
     assert pos == slot_end, "slot laid out to the exact grid boundary"
+    return events
+
+
+def lay_entries(entries: Sequence[GuideEntry], filler: BreakFiller) -> list[Event]:
+    """The playlog events of EPG entries, in order, breaks filled as they come."""
+    events: list[Event] = []
+    for e in entries:
+        if e.layout is None or e.asset_id is None:
+            events.append(Event(e.start_ms, e.end_ms, e.kind, None, 0, e.program_group,
+                                e.broadcast_day, e.note))  # fmt: skip
+        else:
+            events.extend(
+                lay_slot(e.asset_id, e.layout, e.start_ms, e.end_ms, filler, e.broadcast_day)
+            )
     return events

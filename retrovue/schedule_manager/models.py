@@ -234,15 +234,17 @@ class CatalogAsset(Base):
 class PlaylogEvent(Base):
     """One contiguous piece of a channel's planned air: a program part, a spot, or pad.
 
-    `program_group` is the start (epoch seconds) of the guide entry the event belongs to:
-    a program and the breaks inside its slot share it.
+    The playlog tier: what runtime plays, held `playlog_hours` ahead (48 by default) and filled
+    from the EPG tier as time advances. Times are epoch milliseconds (UTC). `program_group`
+    is the start (epoch seconds) of the guide entry the event belongs to: a program and the
+    breaks inside its slot share it.
     """
 
     __tablename__ = "broadcast_playlog_event"
     __table_args__ = (
-        UniqueConstraint("channel_id", "start_utc"),
+        UniqueConstraint("channel_id", "start_ms"),
         CheckConstraint(_in("kind", PLAYLOG_KINDS), name="kind"),
-        CheckConstraint("end_utc > start_utc", name="span"),
+        CheckConstraint("end_ms > start_ms", name="span"),
         CheckConstraint("in_point_ms >= 0", name="in_point"),
         Index(None, "channel_id", "broadcast_day"),
     )
@@ -250,8 +252,8 @@ class PlaylogEvent(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("broadcast_channel.id", ondelete="CASCADE"))
     broadcast_day: Mapped[dt.date] = mapped_column(Date)
-    start_utc: Mapped[dt.datetime] = mapped_column()
-    end_utc: Mapped[dt.datetime] = mapped_column()
+    start_ms: Mapped[int] = mapped_column(BigInteger)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(20))
     asset_id: Mapped[int | None] = mapped_column(
         ForeignKey("catalog_asset.id", ondelete="RESTRICT")
@@ -261,6 +263,35 @@ class PlaylogEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     asset: Mapped[CatalogAsset | None] = relationship()
+
+
+class EpgEntry(Base):
+    """One guide entry of a channel: a programme's whole slot, or slate, without its spots.
+
+    The EPG tier, held `epg_days` ahead (14 by default); XMLTV and the guides read it, and the
+    playlog tier is filled from it. `layout` is how the slot splits: the programme's break
+    points with each break's length, and what fills breaks (see `breaks.SlotLayout`).
+    """
+
+    __tablename__ = "broadcast_epg_entry"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "start_ms"),
+        CheckConstraint(_in("kind", PLAYLOG_KINDS), name="kind"),
+        CheckConstraint("end_ms > start_ms", name="span"),
+        Index(None, "channel_id", "broadcast_day"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("broadcast_channel.id", ondelete="CASCADE"))
+    broadcast_day: Mapped[dt.date] = mapped_column(Date)
+    start_ms: Mapped[int] = mapped_column(BigInteger)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(20))
+    asset_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalog_asset.id", ondelete="RESTRICT")
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    layout: Mapped[str | None] = mapped_column(Text)
 
 
 class RuleCursor(Base):

@@ -1,4 +1,9 @@
-"""One channel's broadcast day laid out in memory: blocks filled, carryover, slate elsewhere."""
+"""One channel's broadcast day laid out in memory: blocks filled, carryover, slate elsewhere.
+
+Planning makes the EPG tier (guide entries: each programme's slot and where it breaks);
+laying a day out fills its breaks with spots for the playlog tier. The filler restarts from a
+seed fixed by channel and day, so a day laid out later comes out exactly as it would now.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,17 @@ import logging
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from retrovue.errors import ValidationError
-from retrovue.schedule_manager.breaks import BreakFiller, Event, lay_slot
+from retrovue.schedule_manager.breaks import (
+    BreakFiller,
+    Event,
+    GuideEntry,
+    lay_entries,
+    slot_layout,
+)
+from retrovue.schedule_manager.epg import Aired
 from retrovue.schedule_manager.models import RuleV1
 from retrovue.schedule_manager.rules import Book, Selector, make_picker
 from retrovue.schedule_manager.timemath import ChannelClock, GridIndex
@@ -32,17 +44,15 @@ class Block:
         return f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
 
 
-class Aired(NamedTuple):
-    """A program that already started on air (its first part), replayed into the book."""
-
-    start_ms: int
-    asset_id: int
+def day_seed(channel_id: int, day: dt.date) -> int:
+    """Where the filler's rotations start on a channel's broadcast day."""
+    return zlib.crc32(f"{channel_id}:{day.isoformat()}".encode())
 
 
 @dataclass
 class DayPlan:
     day: dt.date
-    events: list[Event]
+    entries: list[GuideEntry]
     end_ms: int
     warnings: list[str] = field(default_factory=list)
 
@@ -76,7 +86,6 @@ class ChannelPlanner:
         day_start, day_end = self.clock.day_span_ms(day)
         self.grid.add(day_start)
         self.grid.add(day_end)
-        self.filler.restart(zlib.crc32(f"{self.channel_id}:{day.isoformat()}".encode()))
         plan = DayPlan(day, [], max(carry_ms, day_start))
         if blocks is None:
             self._slate(plan, day_end, "no template for this broadcast day")
@@ -97,12 +106,21 @@ class ChannelPlanner:
             self._slate(plan, day_end, "no template block covers this time")
         return plan
 
+    def lay(self, day: dt.date, entries: Sequence[GuideEntry]) -> list[Event]:
+        """The playlog events of broadcast `day`'s entries (from the day's first entry on)."""
+        self.filler.restart(day_seed(self.channel_id, day))
+        return lay_entries(entries, self.filler)
+
+    def events(self, plan: DayPlan) -> list[Event]:
+        """A planned day laid out in full."""
+        return self.lay(plan.day, plan.entries)
+
     def _slate(self, plan: DayPlan, until: int, note: str, kind: str = "slate") -> None:
         """Slate from the plan's end to `until`, one guide entry per grid slot."""
         points = [p for p in self.grid.between(plan.end_ms, until) if plan.end_ms < p < until]
         pos = plan.end_ms
         for point in [*points, until]:
-            plan.events.append(Event(pos, point, kind, None, 0, pos // 1000, plan.day, note))
+            plan.entries.append(GuideEntry(pos, point, kind, None, plan.day, note))
             pos = point
         plan.end_ms = until
 
@@ -131,7 +149,10 @@ class ChannelPlanner:
                 self._refuse(plan, block, end, f"no matching program fits the last {minutes} min")
                 return
             slot_end = self.grid.ceil(start + entry.duration_ms)
-            plan.events.extend(lay_slot(entry, rule, start, slot_end, self.filler, plan.day))
+            layout = slot_layout(entry, rule, start, slot_end)
+            plan.entries.append(
+                GuideEntry(start, slot_end, "program", entry.id, plan.day, None, layout)
+            )
             plan.end_ms = slot_end
 
     def _refuse(self, plan: DayPlan, block: Block, end: int, reason: str) -> None:

@@ -1,10 +1,12 @@
-"""The playlog table read and written in bulk (Core statements, no per-row ORM objects)."""
+"""The playlog tier read in Core statements and written through the DB-API in bulk.
+
+Times are epoch milliseconds in the table; the read model (`ScheduledItem`) gives UTC instants.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 from typing import cast as typed
 
 from sqlalchemy import (
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
+from retrovue.schedule_manager.bulk import write_rows
 from retrovue.schedule_manager.config import presentation_of
 from retrovue.schedule_manager.models import (
     CatalogAsset,
@@ -34,16 +37,17 @@ from retrovue.schedule_manager.models import (
     RuleCursor,
     StationSetting,
 )
-from retrovue.schedule_manager.planner import Aired
-from retrovue.schedule_manager.timemath import from_ms, to_ms
+from retrovue.schedule_manager.timemath import from_ms
 
 EVENTS = typed(Table, PlaylogEvent.__table__)
 ASSETS = typed(Table, CatalogAsset.__table__)
 CHANNELS = typed(Table, Channel.__table__)
 # No event is longer than this; it bounds index range scans that look back from an instant.
-LONGEST_EVENT = dt.timedelta(hours=24)
-# The cursor key under which each planned day's configuration fingerprint is kept.
+LONGEST_EVENT_MS = 24 * 3_600_000
+# The cursor keys under which each planned day's configuration fingerprint is kept: the
+# EPG tier's, and the playlog tier's (the EPG day's fingerprint once its spots are filled).
 PLAN_KEY = "plan"
+FILL_KEY = "playlog"
 # The station setting counting playlog changes, so readers can tell cheaply that it moved.
 REVISION_KEY = "playlog_revision"
 SETTINGS = typed(Table, StationSetting.__table__)
@@ -57,10 +61,10 @@ _NEXT_TITLE = (
     .select_from(_NEXT.join(_NEXT_ASSET, _NEXT_ASSET.c.id == _NEXT.c.asset_id))
     .where(
         _NEXT.c.channel_id == EVENTS.c.channel_id,
-        _NEXT.c.start_utc >= EVENTS.c.end_utc,
+        _NEXT.c.start_ms >= EVENTS.c.end_ms,
         _NEXT.c.kind == "program",
     )
-    .order_by(_NEXT.c.start_utc)
+    .order_by(_NEXT.c.start_ms)
     .limit(1)
     .correlate(EVENTS)
     .scalar_subquery()
@@ -70,8 +74,8 @@ _ITEM_COLUMNS = (
     EVENTS.c.id,
     CHANNELS.c.number,
     EVENTS.c.broadcast_day,
-    EVENTS.c.start_utc,
-    EVENTS.c.end_utc,
+    EVENTS.c.start_ms,
+    EVENTS.c.end_ms,
     EVENTS.c.kind,
     EVENTS.c.in_point_ms,
     EVENTS.c.program_group,
@@ -101,12 +105,13 @@ _JOINED = EVENTS.join(CHANNELS, CHANNELS.c.id == EVENTS.c.channel_id).outerjoin(
     ASSETS, ASSETS.c.id == EVENTS.c.asset_id
 )
 
-# Through the unique (channel_id, start_utc) index: the last event starting at or before `at`.
+# Through the unique (channel_id, start_ms) index: the last event starting at or before `at`
+# (epoch ms).
 AIRING = (
     select(*_ITEM_COLUMNS)
     .select_from(_JOINED)
-    .where(CHANNELS.c.number == bindparam("number"), EVENTS.c.start_utc <= bindparam("at"))
-    .order_by(EVENTS.c.start_utc.desc())
+    .where(CHANNELS.c.number == bindparam("number"), EVENTS.c.start_ms <= bindparam("at"))
+    .order_by(EVENTS.c.start_ms.desc())
     .limit(1)
 )
 
@@ -117,8 +122,8 @@ def item_of(row: Any) -> ScheduledItem:
         event_id=row.id,
         channel_number=row.number,
         broadcast_day=row.broadcast_day,
-        start_utc=row.start_utc,
-        end_utc=row.end_utc,
+        start_utc=from_ms(row.start_ms),
+        end_utc=from_ms(row.end_ms),
         kind=row.kind,
         in_point_ms=int(row.in_point_ms),
         program_group=int(row.program_group),
@@ -135,145 +140,61 @@ def item_of(row: Any) -> ScheduledItem:
     )
 
 
-def items_between(
-    session: Session, number: int, start: dt.datetime, end: dt.datetime
-) -> list[ScheduledItem]:
-    """Events of channel `number` overlapping [start, end), by start."""
+def items_between(session: Session, number: int, start_ms: int, end_ms: int) -> list[ScheduledItem]:
+    """Events of channel `number` overlapping [start_ms, end_ms), by start."""
     rows = session.execute(
         select(*_ITEM_COLUMNS)
         .select_from(_JOINED)
         .where(
             CHANNELS.c.number == number,
-            EVENTS.c.start_utc >= _looking_back(start),
-            EVENTS.c.start_utc < end,
-            EVENTS.c.end_utc > start,
+            EVENTS.c.start_ms >= start_ms - LONGEST_EVENT_MS,
+            EVENTS.c.start_ms < end_ms,
+            EVENTS.c.end_ms > start_ms,
         )
-        .order_by(EVENTS.c.start_utc)
+        .order_by(EVENTS.c.start_ms)
     )
     return [item_of(row) for row in rows]
 
 
-def _looking_back(at: dt.datetime) -> dt.datetime:
-    """`at` less the longest event, clamped at the earliest representable instant."""
-    floor = dt.datetime.min.replace(tzinfo=at.tzinfo)
-    return at - LONGEST_EVENT if at - floor > LONGEST_EVENT else floor
+COLUMNS = (
+    "channel_id", "broadcast_day", "start_ms", "end_ms", "kind", "asset_id", "in_point_ms",
+    "program_group", "note",
+)  # fmt: skip
 
 
 def insert_events(session: Session, channel_id: int, events: Sequence[Event]) -> int:
-    """Bulk insert (executemany); the database's gate trigger checks every asset again."""
-    if not events:
-        return 0
-    session.execute(
-        insert(EVENTS),
-        [
-            {
-                "channel_id": channel_id,
-                "broadcast_day": e.broadcast_day,
-                "start_utc": from_ms(e.start_ms),
-                "end_utc": from_ms(e.end_ms),
-                "kind": e.kind,
-                "asset_id": e.asset_id,
-                "in_point_ms": e.in_point_ms,
-                "program_group": e.program_group,
-                "note": e.note,
-            }
-            for e in events
-        ],
-    )
-    return len(events)
+    """Bulk write through the DB-API; the database's gate trigger checks every asset again."""
+    rows = [
+        (channel_id, e.broadcast_day, e.start_ms, e.end_ms, e.kind, e.asset_id, e.in_point_ms,
+         e.program_group, e.note)
+        for e in events
+    ]  # fmt: skip
+    write_rows(session, EVENTS, COLUMNS, rows)
+    return len(rows)
 
 
 def delete_from(session: Session, channel_id: int, cut_ms: int) -> int:
     """Remove every event starting at or after `cut_ms`; returns how many."""
     result = session.execute(
-        delete(EVENTS).where(
-            EVENTS.c.channel_id == channel_id, EVENTS.c.start_utc >= from_ms(cut_ms)
-        )
+        delete(EVENTS).where(EVENTS.c.channel_id == channel_id, EVENTS.c.start_ms >= cut_ms)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def delete_before(session: Session, cutoff: dt.datetime) -> int:
-    """Trim history: events that ended before `cutoff`."""
-    result = session.execute(delete(EVENTS).where(EVENTS.c.end_utc < cutoff))
+def delete_before(session: Session, cutoff_ms: int) -> int:
+    """Trim history: events that ended before `cutoff_ms`."""
+    result = session.execute(delete(EVENTS).where(EVENTS.c.end_ms < cutoff_ms))
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-def group_end_covering(session: Session, channel_id: int, ms: int) -> int | None:
-    """If an event covers `ms`, the end of its whole guide entry (program and its breaks)."""
-    at = from_ms(ms)
-    row = session.execute(
-        select(EVENTS.c.program_group, EVENTS.c.end_utc)
-        .where(EVENTS.c.channel_id == channel_id, EVENTS.c.start_utc <= at)
-        .order_by(EVENTS.c.start_utc.desc())
-        .limit(1)
-    ).first()
-    if row is None or row.end_utc <= at:
-        return None
-    group_start = from_ms(int(row.program_group) * 1000)
-    end = session.scalar(
-        select(func.max(EVENTS.c.end_utc)).where(
-            EVENTS.c.channel_id == channel_id,
-            EVENTS.c.start_utc >= group_start,
-            EVENTS.c.start_utc < group_start + LONGEST_EVENT,
-            EVENTS.c.program_group == row.program_group,
-        )
-    )
-    return to_ms(end) if end is not None else to_ms(row.end_utc)
-
-
-def aired_programs(session: Session, channel_id: int, day: dt.date, before_ms: int) -> list[Aired]:
-    """Programs of broadcast `day` that started (their first part) before `before_ms`."""
-    rows = session.execute(
-        select(EVENTS.c.start_utc, EVENTS.c.asset_id)
-        .where(
-            EVENTS.c.channel_id == channel_id,
-            EVENTS.c.broadcast_day == day,
-            EVENTS.c.start_utc < from_ms(before_ms),
-            EVENTS.c.kind == "program",
-            EVENTS.c.in_point_ms == 0,
-            EVENTS.c.asset_id.is_not(None),
-        )
-        .order_by(EVENTS.c.start_utc)
-    )
-    return [Aired(to_ms(row.start_utc), int(row.asset_id)) for row in rows]
-
-
-class Opening(NamedTuple):
-    """The program of a guide entry: when its first part started, and what it is."""
-
-    start_utc: dt.datetime
-    asset_id: int
-
-
-def program_of_group(session: Session, number: int, program_group: int) -> Opening | None:
-    """The program of channel `number`'s guide entry `program_group`, wherever it lies."""
-    group_start = from_ms(program_group * 1000)
-    row = session.execute(
-        select(EVENTS.c.start_utc, EVENTS.c.asset_id)
-        .select_from(EVENTS.join(CHANNELS, CHANNELS.c.id == EVENTS.c.channel_id))
-        .where(
-            CHANNELS.c.number == number,
-            EVENTS.c.start_utc >= group_start,
-            EVENTS.c.start_utc < group_start + LONGEST_EVENT,
-            EVENTS.c.program_group == program_group,
-            EVENTS.c.kind == "program",
-            EVENTS.c.asset_id.is_not(None),
-        )
-        .order_by(EVENTS.c.start_utc)
-        .limit(1)
-    ).first()
-    return None if row is None else Opening(row.start_utc, int(row.asset_id))
 
 
 def last_end(session: Session, channel_id: int) -> int | None:
     end = session.scalar(
-        select(EVENTS.c.end_utc)
+        select(EVENTS.c.end_ms)
         .where(EVENTS.c.channel_id == channel_id)
-        .order_by(EVENTS.c.start_utc.desc())
+        .order_by(EVENTS.c.start_ms.desc())
         .limit(1)
     )
-    return None if end is None else to_ms(end)
+    return None if end is None else int(end)
 
 
 def load_snapshots(session: Session, channel_id: int) -> dict[str, dict[str, Any]]:

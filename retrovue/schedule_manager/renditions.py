@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.catalog import break_candidates
 from retrovue.schedule_manager.models import CatalogAsset, PlaylogEvent, Rendition
+from retrovue.schedule_manager.timemath import from_ms, to_ms
 
 RenditionState = Literal["ready", "failed"]
 
@@ -132,19 +133,23 @@ def all_records(session: Session) -> list[RenditionRecord]:
 def next_airings(session: Session, after: dt.datetime) -> dict[int, dt.datetime]:
     """Each asset's next start at or after `after`, or the start of the event on air then."""
     rows = session.execute(
-        select(EVENTS.c.asset_id, func.min(EVENTS.c.start_utc))
-        .where(EVENTS.c.asset_id.is_not(None), EVENTS.c.end_utc > after)
+        select(EVENTS.c.asset_id, func.min(EVENTS.c.start_ms))
+        .where(EVENTS.c.asset_id.is_not(None), EVENTS.c.end_ms > to_ms(after))
         .group_by(EVENTS.c.asset_id)
     )
-    return {int(asset): _utc(start) for asset, start in rows}
+    return {int(asset): from_ms(int(start)) for asset, start in rows}
 
 
 def due(session: Session, start: dt.datetime, end: dt.datetime) -> list[DueAsset]:
     """Canonical, available assets airing in [start, end), the soonest first."""
-    first = func.min(EVENTS.c.start_utc).label("first_air")
+    first = func.min(EVENTS.c.start_ms).label("first_air")
     airing = (
         select(EVENTS.c.asset_id, first)
-        .where(EVENTS.c.asset_id.is_not(None), EVENTS.c.end_utc > start, EVENTS.c.start_utc < end)
+        .where(
+            EVENTS.c.asset_id.is_not(None),
+            EVENTS.c.end_ms > to_ms(start),
+            EVENTS.c.start_ms < to_ms(end),
+        )
         .group_by(EVENTS.c.asset_id)
         .subquery()
     )
@@ -170,7 +175,7 @@ def due(session: Session, start: dt.datetime, end: dt.datetime) -> list[DueAsset
             file_path=row.file_path,
             fingerprint=row.fingerprint,
             duration_ms=int(row.duration_ms),
-            first_air_utc=_utc(row.first_air),
+            first_air_utc=from_ms(int(row.first_air)),
             break_points_ms=tuple(
                 sorted(
                     set(break_candidates(row.markers, int(row.duration_ms)))
@@ -193,8 +198,8 @@ def _in_points(
         .where(
             EVENTS.c.asset_id.in_(asset_ids),
             EVENTS.c.in_point_ms > 0,
-            EVENTS.c.end_utc > start,
-            EVENTS.c.start_utc < end,
+            EVENTS.c.end_ms > to_ms(start),
+            EVENTS.c.start_ms < to_ms(end),
         )
         .distinct()
     )
@@ -222,8 +227,3 @@ def states(session: Session) -> dict[int, tuple[RenditionState | Literal["stale"
         stale = state == "ready" and approved is not None and made_from != approved
         found[int(asset_id)] = ("stale" if stale else cast(RenditionState, state), int(size))
     return found
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # Aggregates bypass the column type's conversion: SQLite hands back a naive UTC instant.
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -1,9 +1,16 @@
-"""Keeps every active channel's playlog planned `horizon_hours` ahead and trims old history."""
+"""Keeps both tiers of every active channel planned ahead and trims old history.
+
+The EPG tier (programme slots and their break positions) is planned `epg_days` ahead; the
+playlog tier (every event with its spots) `horizon_hours` ahead, laid out from the EPG tier a
+whole broadcast day at a time as the day comes into range. A change re-plans from the first
+guide entry that has not started, on the days whose configuration changed and after.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -11,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from retrovue.infra.db import Database
-from retrovue.schedule_manager import playlog
+from retrovue.schedule_manager import epg, playlog
 from retrovue.schedule_manager.breaks import BreakFiller
 from retrovue.schedule_manager.catalog import Catalog, catalog_fingerprint
 from retrovue.schedule_manager.config import (
@@ -21,9 +28,11 @@ from retrovue.schedule_manager.config import (
     load_channels,
     templates_by_day,
 )
-from retrovue.schedule_manager.planner import ChannelPlanner
+from retrovue.schedule_manager.planner import Block, ChannelPlanner
 from retrovue.schedule_manager.rules import KEEP_SNAPSHOT_DAYS, Selector, book_before, record_day
 from retrovue.schedule_manager.timemath import to_ms
+
+DAY_MS: Final = 86_400_000
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +48,8 @@ class PlanReport:
     events_written: int = 0
     events_replaced: int = 0
     days_built: int = 0
+    entries_written: int = 0
+    days_laid: int = 0
     events_trimmed: int = 0
     channels_locked: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -60,11 +71,16 @@ class ScheduleOrchestrator:
     """Extends horizons idempotently; re-plans changed days from the first unaired entry."""
 
     def __init__(
-        self, db: Database, horizon_hours: float = 72.0, retention_hours: float = 48.0
+        self,
+        db: Database,
+        horizon_hours: float = 48.0,
+        retention_hours: float = 48.0,
+        epg_days: float = 14.0,
     ) -> None:
         self.db = db
         self.horizon_ms = round(horizon_hours * 3_600_000)
-        self.retention = dt.timedelta(hours=retention_hours)
+        self.epg_ms = max(round(epg_days * DAY_MS), self.horizon_ms)
+        self.retention_ms = round(retention_hours * 3_600_000)
         self._planning: tuple[str, Planning] | None = None
 
     def run_once(self, now: dt.datetime) -> PlanReport:
@@ -80,7 +96,9 @@ class ScheduleOrchestrator:
                 self._plan_channel(session, channel, now, catalog_fp, report)
         with self.db.transaction() as session:
             if self._lock(session, 0):
-                report.events_trimmed = playlog.delete_before(session, now - self.retention)
+                cutoff = to_ms(now) - self.retention_ms
+                report.events_trimmed = playlog.delete_before(session, cutoff)
+                epg.delete_before(session, cutoff)
                 if report.events_trimmed:
                     playlog.bump_revision(session)
         return report
@@ -109,7 +127,8 @@ class ScheduleOrchestrator:
     ) -> None:
         clock = channel.clock
         now_ms = to_ms(now)
-        first, last = clock.broadcast_day(now_ms), clock.broadcast_day(now_ms + self.horizon_ms)
+        first, last = clock.broadcast_day(now_ms), clock.broadcast_day(now_ms + self.epg_ms)
+        laid_last = clock.broadcast_day(now_ms + self.horizon_ms)
         templates = templates_by_day(session, channel, first, last)
         blocks = load_blocks(session, templates.values())
         fingerprints = {
@@ -118,42 +137,99 @@ class ScheduleOrchestrator:
         }
         snapshots = playlog.load_snapshots(session, channel.id)
         planned = snapshots.pop(playlog.PLAN_KEY, {})
+        laid = snapshots.pop(playlog.FILL_KEY, {})
         dirty = next((d for d in templates if planned.get(d.isoformat()) != fingerprints[d]), None)
-        if dirty is None:
+        changed = False
+        if dirty is not None:
+            self._plan_epg(session, channel, now_ms, dirty, last, templates, blocks, snapshots,
+                           catalog_fp, report)  # fmt: skip
+            for day in templates:
+                if day >= dirty:
+                    planned[day.isoformat()] = fingerprints[day]
+                    laid.pop(day.isoformat(), None)
+            changed = True
+        planner: ChannelPlanner | None = None
+        written = 0
+        day = first
+        while day <= laid_last:
+            iso = day.isoformat()
+            if laid.get(iso) != planned.get(iso):
+                if planner is None:
+                    planner = self.planning(session, catalog_fp).planner(channel)
+                written += self._lay_day(session, planner, channel.id, day)
+                laid[iso] = planned[iso]
+                report.days_laid += 1
+                changed = True
+            day += dt.timedelta(days=1)
+        if not changed:
             return
-        # Never touch the past or the guide entry on air: cut after whatever covers the cut.
+        oldest = (first - dt.timedelta(days=KEEP_SNAPSHOT_DAYS)).isoformat()
+        keep = range_filter(oldest, last.isoformat())
+        snapshots[playlog.PLAN_KEY] = keep(planned)
+        snapshots[playlog.FILL_KEY] = keep(laid)
+        playlog.save_snapshots(session, channel.id, snapshots, snapshots.keys())
+        playlog.bump_revision(session)
+        report.events_written += written
+        report.channels_planned += 1
+        log.info("channel %s planned to %s, laid out to %s: %s events", channel.number, last,
+                 laid_last, written)  # fmt: skip
+
+    def _plan_epg(
+        self,
+        session: Session,
+        channel: ChannelConfig,
+        now_ms: int,
+        dirty: dt.date,
+        last: dt.date,
+        templates: dict[dt.date, int | None],
+        blocks: dict[int, list[Block]],
+        snapshots: dict[str, dict[str, object]],
+        catalog_fp: str,
+        report: PlanReport,
+    ) -> None:
+        """Re-plan the EPG tier from the first entry of `dirty` or after that has not started;
+        the playlog from that point goes too (it is laid out again from the new entries)."""
+        clock = channel.clock
         day_start = clock.day_start_ms(dirty)
         cut = max(day_start, now_ms)
-        cut = playlog.group_end_covering(session, channel.id, cut) or cut
+        cut = epg.end_covering(session, channel.id, cut) or cut
+        epg.delete_from(session, channel.id, cut)
         report.events_replaced += playlog.delete_from(session, channel.id, cut)
-        previous_end = playlog.last_end(session, channel.id)
+        previous_end = epg.last_end(session, channel.id)
         carry = day_start
         if previous_end is not None and previous_end >= day_start:
             carry = previous_end
         # What the day already aired is replayed into its orders, so a mid-day re-plan goes on
         # with the next episode instead of starting the day's sequence (and reruns) again.
-        aired = playlog.aired_programs(session, channel.id, dirty, carry)
-
+        aired = epg.aired_programs(session, channel.id, dirty, carry)
         planner = self.planning(session, catalog_fp).planner(channel)
-        day, written = dirty, 0
+        day = dirty
         while day <= last:
             book = book_before(snapshots, day)
             template_id = templates[day]
             day_blocks = blocks[template_id] if template_id else None
             plan = planner.plan_day(day, day_blocks, book, carry, aired if day == dirty else ())
             record_day(snapshots, book, day)
-            written += playlog.insert_events(session, channel.id, plan.events)
-            planned[day.isoformat()] = fingerprints[day]
+            report.entries_written += epg.insert_entries(session, channel.id, plan.entries)
             report.warnings.extend(f"channel {channel.number}, {day}: {w}" for w in plan.warnings)
             carry = plan.end_ms
             report.days_built += 1
             day += dt.timedelta(days=1)
-        oldest = (first - dt.timedelta(days=KEEP_SNAPSHOT_DAYS)).isoformat()
-        snapshots[playlog.PLAN_KEY] = {
-            d: fp for d, fp in planned.items() if oldest <= d <= last.isoformat()
-        }
-        playlog.save_snapshots(session, channel.id, snapshots, snapshots.keys())
-        playlog.bump_revision(session)
-        report.events_written += written
-        report.channels_planned += 1
-        log.info("channel %s planned %s..%s: %s events", channel.number, dirty, last, written)
+
+    def _lay_day(
+        self, session: Session, planner: ChannelPlanner, channel_id: int, day: dt.date
+    ) -> int:
+        """Fill broadcast `day`'s spots into the playlog, after what the playlog already holds.
+
+        The whole day is laid out from its first entry, so the spots come out the same
+        whenever it is done; only events from the playlog's end on are written.
+        """
+        events = planner.lay(day, epg.entries_of_day(session, channel_id, day))
+        after = playlog.last_end(session, channel_id)
+        if after is not None:
+            events = [e for e in events if e.start_ms >= after]
+        return playlog.insert_events(session, channel_id, events)
+
+
+def range_filter(oldest: str, newest: str) -> Callable[[dict[str, str]], dict[str, str]]:
+    return lambda days: {d: fp for d, fp in days.items() if oldest <= d <= newest}

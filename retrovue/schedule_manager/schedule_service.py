@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from retrovue.errors import NotFoundError
 from retrovue.infra.db import Database, open_current_database
-from retrovue.schedule_manager import playlog, renditions
+from retrovue.schedule_manager import epg, playlog, renditions
 from retrovue.schedule_manager.airing import Airing, ChannelInfo, ScheduledItem
 from retrovue.schedule_manager.asrun import AsRunEntry, write_entries
 from retrovue.schedule_manager.breaks import BreakFiller
@@ -31,7 +31,7 @@ from retrovue.schedule_manager.planner import ChannelPlanner
 from retrovue.schedule_manager.renditions import DueAsset, RenditionRecord, RenditionState
 from retrovue.schedule_manager.rules import Selector, book_before
 from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
-from retrovue.schedule_manager.timemath import from_ms
+from retrovue.schedule_manager.timemath import from_ms, to_ms
 
 CATALOG_REVISION_KEY = "catalog_revision"  # bumped by triggers on every gating change
 
@@ -57,9 +57,10 @@ class ScheduleService:
     def close(self) -> None:
         self._db.dispose()
 
-    def orchestrator(self, horizon_hours: float) -> ScheduleOrchestrator:
-        """The planner that keeps every channel's horizon `horizon_hours` ahead."""
-        return ScheduleOrchestrator(self._db, horizon_hours=horizon_hours)
+    def orchestrator(self, horizon_hours: float, epg_days: float = 14.0) -> ScheduleOrchestrator:
+        """The planner that keeps every channel's playlog `horizon_hours` ahead and its guide
+        `epg_days` ahead."""
+        return ScheduleOrchestrator(self._db, horizon_hours=horizon_hours, epg_days=epg_days)
 
     # -- the station's facts -----------------------------------------------------------------
     def ping(self) -> None:
@@ -111,17 +112,27 @@ class ScheduleService:
     def what_is_airing(self, channel_number: int, at: dt.datetime) -> Airing | None:
         """The event on air at `at` and the offset into its file; one indexed query."""
         with self._db.connection() as connection:
-            row = connection.execute(playlog.AIRING, {"number": channel_number, "at": at}).first()
-        if row is None or row.end_utc <= at:
+            row = connection.execute(
+                playlog.AIRING, {"number": channel_number, "at": to_ms(at)}
+            ).first()
+        if row is None or row.end_ms <= to_ms(at):
             return None
         return Airing(playlog.item_of(row), at)
 
     def items_between(
         self, channel_number: int, start: dt.datetime, end: dt.datetime
     ) -> list[ScheduledItem]:
-        """Events overlapping [start, end), ordered by start."""
+        """Playlog events overlapping [start, end), ordered by start (what runtime plays)."""
         with self._db.reading() as session:
-            return playlog.items_between(session, channel_number, start, end)
+            return playlog.items_between(session, channel_number, to_ms(start), to_ms(end))
+
+    def guide_between(
+        self, channel_number: int, start: dt.datetime, end: dt.datetime
+    ) -> list[ScheduledItem]:
+        """Guide entries overlapping [start, end): one item a programme slot or slate, from
+        the EPG tier (planned days further ahead than the playlog)."""
+        with self._db.reading() as session:
+            return epg.guide_between(session, channel_number, to_ms(start), to_ms(end))
 
     def broadcast_day_of(self, channel_number: int, at: dt.datetime) -> dt.date:
         with self._db.reading() as session:
@@ -133,15 +144,20 @@ class ScheduleService:
             return load_channel(session, channel_number).clock.day_span(day)
 
     def show_day(self, channel_number: int, day: dt.date) -> list[ScheduledItem]:
-        """The playlog events of broadcast day `day` (including a program carried past its end)."""
+        """Broadcast day `day` as planned (including a program carried past its end): the
+        playlog's events where the day is laid out, else the EPG tier's guide entries."""
         start, end = self.day_span(channel_number, day)
-        items = self.items_between(channel_number, start, end)
-        return [i for i in items if i.broadcast_day == day]
+        items = [
+            i for i in self.items_between(channel_number, start, end) if i.broadcast_day == day
+        ]
+        if items:
+            return items
+        return [i for i in self.guide_between(channel_number, start, end) if i.broadcast_day == day]
 
     def preview_day(self, channel_number: int, day: dt.date) -> list[ScheduledItem]:
         """The day as the planner would lay it out now, computed in memory; writes nothing.
 
-        It continues from a program the playlog carries over from the day before, and starts
+        It continues from a program the guide carries over from the day before, and starts
         from the order state the planner kept before this day.
         """
         with self._db.reading() as session:
@@ -151,17 +167,13 @@ class ScheduleService:
             catalog = Catalog.load(session)
             snapshots = playlog.load_snapshots(session, channel.id)
             snapshots.pop(playlog.PLAN_KEY, None)
+            snapshots.pop(playlog.FILL_KEY, None)
             day_start = channel.clock.day_start_ms(day)
-            carry = day_start
-            before = playlog.items_between(
-                session, channel_number, from_ms(day_start), from_ms(day_start + 1)
-            )
-            if before and before[0].broadcast_day < day:
-                carry = playlog.group_end_covering(session, channel.id, day_start) or carry
+            carry = epg.end_covering(session, channel.id, day_start) or day_start
         planner = ChannelPlanner(channel.id, channel.clock, Selector(catalog), BreakFiller(catalog))
         plan = planner.plan_day(day, blocks, book_before(snapshots, day), carry)
         items = []
-        for event in plan.events:
+        for event in planner.events(plan):
             entry = catalog.entries.get(event.asset_id) if event.asset_id is not None else None
             items.append(
                 ScheduledItem(

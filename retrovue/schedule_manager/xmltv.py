@@ -1,9 +1,8 @@
-"""The guide as XMLTV: one programme per guide entry (its breaks fold into it)."""
+"""The guide as XMLTV, from the EPG tier: one programme per guide entry (breaks fold into it)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -13,10 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, select
 
 from retrovue.infra.db import Database
-from retrovue.schedule_manager import playlog
 from retrovue.schedule_manager.airing import ChannelInfo, ScheduledItem
 from retrovue.schedule_manager.models import CatalogAsset
-from retrovue.schedule_manager.playlog import Opening
 from retrovue.schedule_manager.schedule_service import ScheduleService
 
 ASSETS = cast(Table, CatalogAsset.__table__)
@@ -84,11 +81,6 @@ def onscreen(season: int | None, episode: int) -> str:
     return f"E{episode:02d}" if season is None else f"S{season:02d}E{episode:02d}"
 
 
-def _has_program(items: list[ScheduledItem], group: int) -> bool:
-    first = itertools.takewhile(lambda i: i.program_group == group, items)
-    return any(i.kind == "program" and i.asset_id for i in first)
-
-
 class Entry(NamedTuple):
     """One guide entry: its span and the program titling it (None: Off Air)."""
 
@@ -100,25 +92,17 @@ class Entry(NamedTuple):
 GUIDE_TITLE = "Program Guide"
 
 
-def _entries(items: list[ScheduledItem], opening: Opening | None) -> list[Entry]:
-    """Guide entries, one rule throughout: a program group is titled by its program; a group
-    with none (slate, pad, or spots alone) is Off Air, and adjacent Off Air runs merge.
-
-    `opening` is the program of the first group when only its breaks reach into the window.
-    """
+def _entries(items: list[ScheduledItem]) -> list[Entry]:
+    """Guide entries from the EPG tier: a programme's slot is titled by its programme; slate
+    is Off Air, and adjacent Off Air runs merge."""
     entries: list[Entry] = []
-    groups = [list(g) for _, g in itertools.groupby(items, key=lambda i: i.program_group)]
-    for index, group in enumerate(groups):
-        start = group[0].start_utc
-        program = next((i for i in group if i.kind == "program" and i.asset_id), None)
-        asset_id = None if program is None else program.asset_id
-        if index == 0 and program is None and opening is not None:
-            start, asset_id = min(start, opening.start_utc), opening.asset_id
+    for item in items:
+        asset_id = item.asset_id if item.kind == "program" else None
         previous = entries[-1] if entries else None
         if asset_id is None and previous is not None and previous.asset_id is None:
-            entries[-1] = previous._replace(stop=group[-1].end_utc)
+            entries[-1] = previous._replace(stop=item.end_utc)
         else:
-            entries.append(Entry(start, group[-1].end_utc, asset_id))
+            entries.append(Entry(item.start_utc, item.end_utc, asset_id))
     return entries
 
 
@@ -194,18 +178,10 @@ def render_xmltv(
     root = ET.Element("tv", {"generator-info-name": "RetroVue", "source-info-name": "RetroVue"})
     for info in infos:
         _channel(root, info, base_url)
-    schedules = {info.number: service.items_between(info.number, start, end) for info in infos}
+    entries = {info.number: _entries(service.guide_between(info.number, start, end))
+               for info in infos}  # fmt: skip
     assets: dict[int, Any] = {}
     with db.reading() as session:
-        openings = {
-            number: playlog.program_of_group(session, number, items[0].program_group)
-            for number, items in schedules.items()
-            if items and not _has_program(items, items[0].program_group)
-        }
-        entries = {
-            info.number: _entries(schedules[info.number], openings.get(info.number))
-            for info in infos
-        }
         ids = sorted({e.asset_id for rows in entries.values() for e in rows if e.asset_id})
         for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
             for row in session.execute(select(ASSETS).where(ASSETS.c.id.in_(chunk))):

@@ -37,6 +37,7 @@ def channel_json(base: str, channel: ChannelInfo) -> dict[str, object]:
     return {
         "number": channel.number,
         "name": channel.name,
+        "kind": channel.kind,
         "xmltv_id": channel.xmltv_id,
         "group": channel.group,
         "timezone": channel.timezone,

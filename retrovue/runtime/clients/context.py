@@ -34,6 +34,10 @@ class ScheduleReader(Protocol):
         self, channel_number: int, start: dt.datetime, end: dt.datetime
     ) -> list[ScheduledItem]: ...
 
+    def guide_between(
+        self, channel_number: int, start: dt.datetime, end: dt.datetime
+    ) -> list[ScheduledItem]: ...
+
 
 @dataclass(frozen=True)
 class ClientConfig:

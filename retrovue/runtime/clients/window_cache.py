@@ -27,8 +27,12 @@ class WindowCache:
         schedule: ScheduleReader,
         monotonic: Callable[[], float] = time.monotonic,
         max_blocks: int = MAX_BLOCKS,
+        *,
+        guide: bool = False,
     ) -> None:
+        """`guide`: read the guide's entries (the EPG tier) instead of the playlog's events."""
         self._schedule = schedule
+        self._between = schedule.guide_between if guide else schedule.items_between
         self._monotonic = monotonic
         self._max_blocks = max_blocks
         self._blocks: collections.OrderedDict[tuple[int, int], list[ScheduledItem]] = (
@@ -79,7 +83,7 @@ class WindowCache:
                 return cached
             token = self._token
         start = EPOCH + index * BLOCK
-        items = self._schedule.items_between(number, start, start + BLOCK)
+        items = self._between(number, start, start + BLOCK)
         with self._lock:
             self.reads += 1
             if token != self._token:

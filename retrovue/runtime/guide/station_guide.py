@@ -36,7 +36,7 @@ class GuideSchedule(Protocol):
 
     def list_channels(self, active_only: bool = True) -> list[ChannelInfo]: ...
 
-    def items_between(
+    def guide_between(
         self, channel_number: int, start: dt.datetime, end: dt.datetime
     ) -> list[ScheduledItem]: ...
 
@@ -107,7 +107,7 @@ class StationGuide:
         start, end = window(at, zone)
         key = (self._schedule.guide_token(), start, tuple(c.number for c in channels))
         if self._items is None or self._items[0] != key:
-            items = {c.number: self._schedule.items_between(c.number, start, end) for c in channels}
+            items = {c.number: self._schedule.guide_between(c.number, start, end) for c in channels}
             self._items = (key, items)
         return build_layout(self._station, zone, at, channels, self._items[1])
 

@@ -52,7 +52,7 @@ def guide_items(
 def page_routes(station: StationRuntime, ctx: ClientContext) -> list[BaseRoute]:
     """`/`, `/watch/{n}`, the favicon and `/iptv/channel/{n}.mp4` (which takes a tuner like a
     .ts viewer)."""
-    windows = WindowCache(ctx.schedule)
+    windows = WindowCache(ctx.schedule, guide=True)
 
     def guide(request: Request) -> Response:
         now = ctx.clock()

@@ -10,7 +10,8 @@ from sqlalchemy import exc
 
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import Database
-from retrovue.schedule_manager.models import CatalogAsset, PlaylogEvent
+from retrovue.schedule_manager.models import CatalogAsset, EpgEntry, PlaylogEvent
+from retrovue.schedule_manager.timemath import to_ms
 
 START = dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC)
 
@@ -27,8 +28,8 @@ def _event(channel_id: int, asset_id: int, minutes: int = 0) -> PlaylogEvent:
     return PlaylogEvent(
         channel_id=channel_id,
         broadcast_day=START.date(),
-        start_utc=start,
-        end_utc=start + dt.timedelta(minutes=30),
+        start_ms=to_ms(start),
+        end_ms=to_ms(start + dt.timedelta(minutes=30)),
         kind="program",
         asset_id=asset_id,
         in_point_ms=0,
@@ -81,3 +82,30 @@ def test_repointing_a_playlog_row_at_a_non_canonical_asset_is_refused(
         row = s.query(PlaylogEvent).one()
         row.asset_id = staged["id"]
         s.flush()
+
+
+def test_the_epg_tier_refuses_an_asset_not_cleared_to_air_like_the_playlog(
+    database: Database, media: str
+) -> None:
+    channel = ChannelAdminService(database).create_channel(2, "Two")
+    assets = AssetAdminService(database)
+    good = assets.add_asset("Pilot", 1_000, media, canonical=True)
+    staged = assets.add_asset("Staged", 1_000, media, canonical=False)
+
+    def entry(asset_id: int) -> EpgEntry:
+        return EpgEntry(
+            channel_id=channel["id"], broadcast_day=START.date(), start_ms=to_ms(START),
+            end_ms=to_ms(START) + 1_800_000, kind="program", asset_id=asset_id,
+        )  # fmt: skip
+
+    with (
+        pytest.raises(exc.DatabaseError, match="not canonical and available"),
+        database.engine.begin() as connection,
+        database.sessions(bind=connection) as s,
+    ):
+        s.add(entry(staged["id"]))
+        s.flush()
+    with database.transaction() as session:
+        session.add(entry(good["id"]))
+    with database.reading() as session:
+        assert session.query(EpgEntry.asset_id).all() == [(good["id"],)]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData, inspect
+from sqlalchemy import Engine, MetaData, bindparam, inspect, select, text
 
-from retrovue.infra.db import create_db_engine, downgrade, migrate
+from retrovue.errors import DatabaseError
+from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
+from retrovue.infra.db import create_db_engine, downgrade, migrate, open_database
 from retrovue.infra.metadata import target_metadata
-from retrovue.schedule_manager.models import Base
+from retrovue.schedule_manager.models import AsRunEvent, Base, PlaylogEvent, UTCDateTime
+from retrovue.schedule_manager.timemath import to_ms
 
 BROADCAST_TABLES = {
     "broadcast_channel",
@@ -103,3 +107,44 @@ def test_the_library_domain_holds_no_scheduling_or_playout_table() -> None:
             assert not any(word in table.name for word in SCHEDULING_WORDS), table.fullname
     assert {t.name for t in broadcast.tables.values()} >= BROADCAST_TABLES
     assert {t.schema for t in broadcast.tables.values()} == {"broadcast"}
+
+
+def test_the_two_tier_migration_converts_playlog_times_and_keeps_asrun_links(
+    empty_engine: Engine, tmp_path: Path
+) -> None:
+    """Rows planned before the playlog kept epoch milliseconds come through the upgrade."""
+    migrate(empty_engine, "8b3f5d0c7a12")
+    url = empty_engine.url.render_as_string(hide_password=False)
+    db = open_database(url, migrate_schema=False)
+    media = tmp_path / "pilot.mkv"
+    media.write_bytes(b"\0")
+    start = dt.datetime(2026, 3, 8, 6, 59, 59, 250_000, tzinfo=dt.UTC)
+    try:
+        channel = ChannelAdminService(db).create_channel(2, "Two")
+        asset = AssetAdminService(db).add_asset("Pilot", 1_000, str(media), canonical=True)
+        prefix = "broadcast." if empty_engine.dialect.name == "postgresql" else ""
+        with db.transaction() as session:
+            session.execute(
+                text(
+                    f"INSERT INTO {prefix}broadcast_playlog_event (id, channel_id, broadcast_day, "
+                    "start_utc, end_utc, kind, asset_id, in_point_ms, program_group) VALUES "
+                    "(7, :channel, :day, :start, :end, 'program', :asset, 0, 1)"
+                ).bindparams(bindparam("start", type_=UTCDateTime()),
+                             bindparam("end", type_=UTCDateTime())),
+                {"channel": channel["id"], "day": start.date(), "start": start,
+                 "end": start + dt.timedelta(minutes=30), "asset": asset["id"]},
+            )  # fmt: skip
+            aired = AsRunEvent(channel_id=channel["id"], playlog_event_id=7, asset_id=asset["id"],
+                               started_utc=start, status="aired")  # fmt: skip
+            session.add(aired)
+        migrate(empty_engine)
+        with db.reading() as session:
+            row = session.get_one(PlaylogEvent, 7)
+            assert (row.start_ms, row.end_ms) == (to_ms(start), to_ms(start) + 1_800_000)
+            assert session.scalars(select(AsRunEvent.playlog_event_id)).all() == [7]
+        staged = AssetAdminService(db).add_asset("Staged", 1_000, str(media), canonical=False)
+        refused = pytest.raises(DatabaseError, match="not canonical and available")
+        with refused, db.transaction() as session:
+            session.get_one(PlaylogEvent, 7).asset_id = staged["id"]
+    finally:
+        db.dispose()

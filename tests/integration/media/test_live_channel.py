@@ -22,6 +22,7 @@ from retrovue.domain.probe import catalog_facts, probe
 from retrovue.ffmpeg import Ffmpeg
 from retrovue.infra.bootstrap import open_station
 from retrovue.schedule_manager.models import AsRunEvent, CatalogAsset, Channel, PlaylogEvent
+from retrovue.schedule_manager.timemath import to_ms
 
 pytestmark = pytest.mark.slow
 
@@ -59,8 +60,8 @@ def _schedule(url: str, media: MediaMaker, bug: Path, start: dt.datetime) -> lis
                 end = at + dt.timedelta(seconds=seconds)
                 session.add(
                     PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
-                        end_utc=end, kind=kind, asset_id=asset.id, in_point_ms=0,
+                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
+                        end_ms=to_ms(end), kind=kind, asset_id=asset.id, in_point_ms=0,
                         program_group=int(start.timestamp()) + group * 60,
                     )
                 )  # fmt: skip

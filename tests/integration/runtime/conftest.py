@@ -22,6 +22,7 @@ from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import open_database
 from retrovue.schedule_manager.models import Channel, PlaylogEvent
+from retrovue.schedule_manager.timemath import to_ms
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -109,8 +110,8 @@ def build_schedule(
                     name = order[index % len(order)]
                     end = at + dt.timedelta(seconds=clips[name].seconds)
                     row = PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
-                        end_utc=end, kind="program", asset_id=ids[name], in_point_ms=0,
+                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
+                        end_ms=to_ms(end), kind="program", asset_id=ids[name], in_point_ms=0,
                         program_group=int(at.timestamp()),
                     )  # fmt: skip
                     session.add(row)

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from retrovue.ffmpeg import resolve_ffmpeg
 from retrovue.infra.admin_services import ChannelAdminService
 from retrovue.infra.db import open_database
-from retrovue.schedule_manager.models import Channel, PlaylogEvent
+from retrovue.schedule_manager.models import Channel, EpgEntry
+from retrovue.schedule_manager.timemath import to_ms
 
 ORDER = ["cyan", "magenta"]  # 10 s each: what each channel airs now is known at any instant
 GUIDE = 9
@@ -62,11 +63,10 @@ def test_the_guide_channel_shows_every_channel_and_what_it_airs_now_in_a_clean_s
                     select(Channel.id).where(Channel.number == number)
                 ).one()
                 begin = now - dt.timedelta(minutes=10)
-                session.add(PlaylogEvent(
-                    channel_id=channel_id, broadcast_day=begin.date(), start_utc=begin,
-                    end_utc=begin + dt.timedelta(hours=2), kind="program",
-                    asset_id=schedule.asset_ids[title], in_point_ms=0,
-                    program_group=int(begin.timestamp()),
+                session.add(EpgEntry(
+                    channel_id=channel_id, broadcast_day=begin.date(), start_ms=to_ms(begin),
+                    end_ms=to_ms(begin + dt.timedelta(hours=2)), kind="program",
+                    asset_id=schedule.asset_ids[title],
                 ))  # fmt: skip
     finally:
         db.dispose()

@@ -17,7 +17,7 @@ from retrovue.schedule_manager.catalog import Catalog
 from retrovue.schedule_manager.models import Channel, PlaylogEvent
 from retrovue.schedule_manager.planner import Block, ChannelPlanner
 from retrovue.schedule_manager.rules import Selector
-from retrovue.schedule_manager.timemath import ChannelClock
+from retrovue.schedule_manager.timemath import ChannelClock, to_ms
 
 # The program is the red clip; blue opens breaks ("we'll be right back"), green closes them.
 ROLES = {"red": ["sitcom"], "blue": ["bumper-in"], "green": ["bumper-out"]}
@@ -33,7 +33,7 @@ def planned_slots(db: Database) -> list[list[Event]]:
     with db.reading() as session:
         catalog = Catalog.load(session)
     planner = ChannelPlanner(1, ChannelClock("UTC", 15), Selector(catalog), BreakFiller(catalog))
-    events = planner.plan_day(dt.date(2026, 12, 1), [Block(360, 360, RULE)], {}, 0).events
+    events = planner.events(planner.plan_day(dt.date(2026, 12, 1), [Block(360, 360, RULE)], {}, 0))
     groups = sorted({e.program_group for e in events})[:2]
     return [[e for e in events if e.program_group == g] for g in groups]
 
@@ -50,8 +50,8 @@ def air_now(db: Database, slots: list[list[Event]], start: dt.datetime) -> None:
                 end = at + dt.timedelta(seconds=seconds)
                 session.add(
                     PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
-                        end_utc=end, kind=event.kind, asset_id=event.asset_id,
+                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
+                        end_ms=to_ms(end), kind=event.kind, asset_id=event.asset_id,
                         in_point_ms=event.in_point_ms, program_group=group,
                     )
                 )  # fmt: skip

@@ -19,6 +19,7 @@ from transport_analysis import analyse_transport
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import open_database
 from retrovue.schedule_manager.models import Channel, PlaylogEvent
+from retrovue.schedule_manager.timemath import to_ms
 
 NAME = "Retro Test"
 SLATE_S, COMMERCIAL, PROGRAMME = 4, "yellow", "cyan"
@@ -58,8 +59,8 @@ def slate_commercial_programme(
                 end = at + dt.timedelta(seconds=seconds)
                 session.add(
                     PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
-                        end_utc=end, kind=kind, asset_id=asset, in_point_ms=0,
+                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
+                        end_ms=to_ms(end), kind=kind, asset_id=asset, in_point_ms=0,
                         program_group=int(at.timestamp()),
                     )
                 )  # fmt: skip

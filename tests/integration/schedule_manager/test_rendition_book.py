@@ -13,6 +13,7 @@ from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import Database
 from retrovue.schedule_manager.models import CatalogAsset, Channel, PlaylogEvent
 from retrovue.schedule_manager.schedule_service import ScheduleService
+from retrovue.schedule_manager.timemath import to_ms
 
 T0 = dt.datetime(2026, 12, 1, 20, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
@@ -33,8 +34,8 @@ def _air(database: Database, asset_id: int, start: dt.datetime, in_point_ms: int
     with database.transaction() as session:
         channel = session.scalars(select(Channel.id).where(Channel.number == 1)).one()
         session.add(PlaylogEvent(
-            channel_id=channel, broadcast_day=start.date(), start_utc=start,
-            end_utc=start + 10 * MINUTE, kind="program", asset_id=asset_id,
+            channel_id=channel, broadcast_day=start.date(), start_ms=to_ms(start),
+            end_ms=to_ms(start + 10 * MINUTE), kind="program", asset_id=asset_id,
             in_point_ms=in_point_ms, program_group=int(start.timestamp()),
         ))  # fmt: skip
 

@@ -44,7 +44,7 @@ def breaks_of(rule: dict[str, Any], bumpers: dict[int, set[str]]) -> list[list[E
     cat = catalog(bumpers)
     planner = ChannelPlanner(4, ChannelClock("UTC"), Selector(cat), BreakFiller(cat))
     full = {"tags": ["sitcom"], "order": "least_recently_used", **rule}
-    events = planner.plan_day(DAY, [Block(360, 360, full)], {}, 0).events
+    events = planner.events(planner.plan_day(DAY, [Block(360, 360, full)], {}, 0))
     runs = itertools.groupby(events, key=lambda e: (e.program_group, e.kind == "program"))
     found = [list(run) for (_, is_program), run in runs if not is_program]
     assert len(found) >= 48 * 2, "every half-hour slot has breaks to judge"

@@ -128,10 +128,10 @@ def test_planned_days_are_contiguous_on_the_grid_and_fill_every_slot_exactly(
         start, end = clock.day_span_ms(current)
         plan = planner.plan_day(current, blocks, book, carry)
         # The planner's grid also holds block edges moved out of a DST gap.
-        _check_day(planner.grid, plan.events, catalog, max(start, carry))
+        _check_day(planner.grid, planner.events(plan), catalog, max(start, carry))
         assert plan.end_ms >= end, "each broadcast day covers rollover to rollover"
         if plan.end_ms > end:
-            last_group = plan.events[-1].program_group
+            last_group = plan.entries[-1].program_group
             assert last_group * 1000 < end, "only a program begun in the day runs past it"
         carry = plan.end_ms
 
@@ -145,7 +145,7 @@ def test_random_order_rebuilds_the_same_day() -> None:
 
     def build() -> list[Event]:
         planner = ChannelPlanner(3, clock, Selector(catalog), BreakFiller(catalog))
-        return planner.plan_day(dt.date(2026, 12, 1), [block], {}, 0).events
+        return planner.events(planner.plan_day(dt.date(2026, 12, 1), [block], {}, 0))
 
     assert build() == build()
 
@@ -157,7 +157,7 @@ def test_shuffle_airs_the_whole_pool_before_repeating() -> None:
     clock = ChannelClock("UTC")
     block = Block(360, 360, {"tags": ["sitcom"], "order": "shuffle", "filler_tags": []})
     planner = ChannelPlanner(3, clock, Selector(catalog), BreakFiller(catalog))
-    events = planner.plan_day(dt.date(2026, 12, 1), [block], {}, 0).events
+    events = planner.events(planner.plan_day(dt.date(2026, 12, 1), [block], {}, 0))
     aired = [e.asset_id for e in events if e.kind == "program"]
     assert sorted(aired[:10]) == list(range(1, 11))
     assert sorted(aired[10:20]) == list(range(1, 11))
@@ -168,6 +168,6 @@ def test_a_block_nothing_matches_airs_slate_with_the_reason() -> None:
     clock = ChannelClock("UTC")
     planner = ChannelPlanner(3, clock, Selector(catalog), BreakFiller(catalog))
     plan = planner.plan_day(dt.date(2026, 12, 1), [Block(360, 420, {"tags": ["sitcom"]})], {}, 0)
-    first = plan.events[0]
+    first = planner.events(plan)[0]
     assert first.kind == "slate" and first.note is not None and "06:00-07:00" in first.note
     assert plan.warnings and "no canonical, available asset" in plan.warnings[0]

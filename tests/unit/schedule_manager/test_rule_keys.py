@@ -24,7 +24,7 @@ def program(asset_id: int, tags: set[str], minutes: float = 22, rating: str | No
 def plan(entries: list[Entry], *blocks: Block) -> list[Event]:
     catalog = Catalog(entries)
     planner = ChannelPlanner(5, ChannelClock("UTC"), Selector(catalog), BreakFiller(catalog))
-    return planner.plan_day(DAY, list(blocks), {}, DAY_START).events
+    return planner.events(planner.plan_day(DAY, list(blocks), {}, DAY_START))
 
 
 def aired(entries: list[Entry], rule: dict[str, Any]) -> set[int | None]:

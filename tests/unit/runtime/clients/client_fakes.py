@@ -82,6 +82,8 @@ class FakeSchedule:
     ) -> list[ScheduledItem]:
         return [i for i in self._items(channel_number) if i.end_utc > start and i.start_utc < end]
 
+    guide_between = items_between  # the fake keeps one tier for both
+
 
 class IdleRuntime:
     """A station runtime with no channel live: enough for create_app to host client routes."""
