@@ -248,10 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     for target in (parser, run, once, ready):
         target.add_argument("--db", dest="database_url", default=hide, help="database URL")
     for target in (parser, run, once):
-        target.add_argument("--horizon-hours", type=float, default=hide,
-                            help="playlog planned ahead, every event with its spots (48)")
-        target.add_argument("--epg-days", type=float, default=hide,
-                            help="guide planned ahead, programmes and their slots (14)")  # fmt: skip
+        target.add_argument(
+            "--horizon-hours", type=float, default=hide,
+            help="hours of playlog planned ahead, every event with its spots (48)",
+        )  # fmt: skip
+        target.add_argument(
+            "--epg-days", type=float, default=hide,
+            help="days of guide planned ahead, programmes and their slots (14)",
+        )  # fmt: skip
     ready.add_argument("--hours", dest="prepare_hours", type=float, default=hide, metavar="HOURS",
                        help="prepare what airs this many hours ahead (48)")  # fmt: skip
     for target in (parser, run, ready):
