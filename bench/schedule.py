@@ -1,6 +1,15 @@
-"""Scheduling benchmark (run by hand): horizon build, its bulk-insert floor, what_is_airing latency.
+"""Scheduling benchmark (run by hand): both tiers built, their floors, replans, what_is_airing.
 
-.venv/bin/python bench/schedule.py [--channels 100 --days 7 --assets 50000 --rows 1000000]
+.venv/bin/python bench/schedule.py [--engine sqlite|postgresql|both] [--channels 100]
+    [--epg-days 14 --hours 48 --assets 50000 --rows 1000000] [--pg-url URL]
+
+Per engine, in one run: (plan) the planner builds the EPG tier `--epg-days` ahead and the
+playlog tier `--hours` ahead for every channel; (a) floor: the same rows written into the same
+tables straight through the DB-API (executemany on SQLite, COPY on PostgreSQL) with their
+indexes, constraints and gate triggers, in one transaction; (b) floor: the same rows into
+copies of the tables without any constraint, index or trigger; (replan) one channel's
+template changed, then the station's planning pass; (airing) `what_is_airing` at `--rows`
+playlog rows. PostgreSQL runs in a database made for the run and dropped after it.
 """
 
 from __future__ import annotations
@@ -8,29 +17,40 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import os
 import random
+import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+import psycopg
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.engine import make_url
 
 from retrovue.infra.db import Database, open_database
+from retrovue.schedule_manager import epg, playlog
+from retrovue.schedule_manager.bulk import write_rows
 from retrovue.schedule_manager.models import (
     CatalogAsset,
     Channel,
+    EpgEntry,
     PlaylogEvent,
     Template,
     TemplateBlock,
 )
 from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
 from retrovue.schedule_manager.schedule_service import ScheduleService
+from retrovue.schedule_manager.timemath import to_ms
 
 MIN = 60_000
 NOW = dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC)
 EVENTS = cast(Table, PlaylogEvent.__table__)
+ENTRIES = cast(Table, EpgEntry.__table__)
+DAY_MS = 86_400_000
 GENRES = (("sitcom", 22, 3), ("drama", 44, 4), ("movie", 100, 6), ("cartoon", 11, 1))
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London")
 
@@ -111,92 +131,198 @@ def seed_channels(db: Database, channels: int) -> None:
             )
 
 
-def pad_rows(db: Database, total: int) -> None:
-    """Slate rows on extra channels until the playlog holds `total` rows."""
-    with db.transaction() as session:
-        have = session.scalar(select(func.count()).select_from(EVENTS)) or 0
-        number = 100_000
-        while have < total:
+def pad_rows(db: Database, total: int) -> int:
+    """Slate rows on extra, inactive channels until the playlog holds `total` rows."""
+    with db.reading() as session:
+        have = len(session.execute(select(EVENTS.c.id)).all())
+    start = to_ms(NOW) - 365 * DAY_MS
+    number = 100_000
+    while have < total:
+        with db.transaction() as session:
             channel = Channel(number=number, name="pad", active=False)
             session.add(channel)
             session.flush()
             count = min(200_000, total - have)
-            start = NOW - dt.timedelta(days=365)
-            step = dt.timedelta(minutes=1)
-            session.execute(
-                insert(EVENTS),
-                [
-                    {
-                        "channel_id": channel.id,
-                        "broadcast_day": (start + i * step).date(),
-                        "start_utc": start + i * step,
-                        "end_utc": start + (i + 1) * step,
-                        "kind": "slate",
-                        "asset_id": None,
-                        "in_point_ms": 0,
-                        "program_group": 0,
-                    }
-                    for i in range(count)
-                ],
-            )
-            have += count
-            number += 1
+            rows = [
+                (channel.id, dt.date(2025, 1, 1), start + i * 60_000, start + (i + 1) * 60_000,
+                 "slate", None, 0, 0, None)
+                for i in range(count)
+            ]  # fmt: skip
+            write_rows(session, EVENTS, playlog.COLUMNS, rows)
+        have += count
+        number += 1
+    return have
+
+
+class Raw:
+    """A DB-API connection of the engine's own driver, outside SQLAlchemy: the floors."""
+
+    def __init__(self, url: str) -> None:
+        parsed = make_url(url)
+        self.postgres = parsed.get_backend_name() == "postgresql"
+        if self.postgres:
+            self.conn: Any = psycopg.connect(parsed.set(drivername="postgresql").render_as_string(
+                hide_password=False))  # fmt: skip
+            self.prefix = "broadcast."
+        else:
+            self.conn = sqlite3.connect(parsed.database or "")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.prefix = ""
+
+    def write(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        names = ", ".join(columns)
+        if self.postgres:
+            with (
+                self.conn.cursor() as cur,
+                cur.copy(f"COPY {self.prefix}{table} ({names}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+    def execute(self, sql: str) -> None:
+        self.conn.execute(sql)
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def read_rows(db: Database, table: Table, columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    with db.connection() as connection:
+        cursor: Any = connection.connection.driver_connection.cursor()
+        prefix = "broadcast." if db.dialect == "postgresql" else ""
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {prefix}{table.name} ORDER BY id")
+        return [tuple(r) for r in cursor.fetchall()]
+
+
+def floors(db: Database, url: str) -> tuple[float, float, int]:
+    """(a) and (b) for the rows the planner wrote: seconds each, and how many rows."""
+    tiers = [(ENTRIES, epg.COLUMNS), (EVENTS, playlog.COLUMNS)]
+    copied = [read_rows(db, table, columns) for table, columns in tiers]
+    with db.transaction() as session:
+        session.execute(EVENTS.delete())
+        session.execute(ENTRIES.delete())
+    raw = Raw(url)
+    try:
+        started = time.perf_counter()
+        for (table, columns), rows in zip(tiers, copied, strict=True):
+            raw.write(table.name, columns, rows)
+        raw.commit()
+        a = time.perf_counter() - started
+        for table, _ in tiers:
+            where = "WHERE 1 = 0"
+            raw.execute(f"CREATE TABLE {raw.prefix}bare_{table.name} AS "
+                        f"SELECT * FROM {raw.prefix}{table.name} {where}")  # fmt: skip
+        raw.commit()
+        started = time.perf_counter()
+        for (table, columns), rows in zip(tiers, copied, strict=True):
+            raw.write(f"bare_{table.name}", columns, rows)
+        raw.commit()
+        b = time.perf_counter() - started
+        for table, _ in tiers:
+            raw.execute(f"DROP TABLE {raw.prefix}bare_{table.name}")
+        raw.commit()
+    finally:
+        raw.close()
+    return a, b, sum(len(rows) for rows in copied)
+
+
+def replan_one_channel(db: Database) -> tuple[float, int]:
+    """Channel 1 gets another template; the station's next planning pass re-plans it."""
+    with db.transaction() as session:
+        channel = session.scalars(select(Channel).where(Channel.number == 1)).one()
+        other = session.scalars(
+            select(Template.id).where(Template.id != channel.default_template_id)
+        ).first()
+        session.execute(update(Channel).where(Channel.id == channel.id)
+                        .values(default_template_id=other))  # fmt: skip
+    orchestrator = ScheduleOrchestrator(db)
+    started = time.perf_counter()
+    report = orchestrator.run_once(NOW + dt.timedelta(minutes=1))
+    return time.perf_counter() - started, report.days_built
+
+
+def airing_latency(db: Database, channels: int, hours: float, queries: int) -> tuple[float, float]:
+    service = ScheduleService(db)
+    rng = random.Random(2)
+    span = int(hours * 3600) - 60
+    latencies = []
+    for _ in range(queries):
+        number = rng.randint(1, channels)
+        at = NOW + dt.timedelta(seconds=rng.randint(0, span))
+        started = time.perf_counter()
+        airing = service.what_is_airing(number, at)
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert airing is not None, (number, at)
+    latencies.sort()
+    return statistics.median(latencies), latencies[int(len(latencies) * 0.99)]
+
+
+def run(url: str, args: argparse.Namespace) -> None:
+    db = open_database(url)
+    try:
+        seed_catalog(db, args.assets, args.fillers)
+        seed_channels(db, args.channels)
+        gc.collect()
+        orchestrator = ScheduleOrchestrator(db, horizon_hours=args.hours, epg_days=args.epg_days)
+        started = time.perf_counter()
+        report = orchestrator.run_once(NOW)
+        built = time.perf_counter() - started
+        print(f"  plan: {args.epg_days:g}-day EPG tier ({report.entries_written} entries, "
+              f"{report.days_built} channel-days) + {args.hours:g}-hour playlog tier "
+              f"({report.events_written} events, {report.days_laid} channel-days): "
+              f"{built:.2f} s")  # fmt: skip
+        replan, days = replan_one_channel(db)
+        print(f"  replan: channel 1's template changed, next planning pass: {replan:.3f} s "
+              f"({days} channel-days re-planned)")  # fmt: skip
+        a, b, rows = floors(db, url)
+        print(f"  (a) DB-API bulk write of the same {rows} rows, same tables: {a:.2f} s; "
+              f"plan / a = {built / a:.2f}")  # fmt: skip
+        print(f"  (b) the same rows, tables without constraints: {b:.2f} s; "
+              f"plan / b = {built / b:.2f}")  # fmt: skip
+        total = pad_rows(db, args.rows)
+        p50, p99 = airing_latency(db, args.channels, args.hours, args.queries)
+        print(f"  what_is_airing at {total} playlog rows: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    finally:
+        db.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        help="a PostgreSQL server to make the run's database on")  # fmt: skip
     parser.add_argument("--channels", type=int, default=100)
-    parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--epg-days", type=float, default=14)
+    parser.add_argument("--hours", type=float, default=48)
     parser.add_argument("--assets", type=int, default=50_000)
     parser.add_argument("--fillers", type=int, default=2_000)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=5_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        seed_catalog(db, args.assets, args.fillers)
-        seed_channels(db, args.channels)
-
-        started = time.perf_counter()
-        report = ScheduleOrchestrator(db, horizon_hours=args.days * 24 - 1).run_once(NOW)
-        a = time.perf_counter() - started
-        rows = report.events_written
-        print(f"(a) {args.days}-day horizon, {args.channels} channels: {a:.2f} s "
-              f"({rows} events, {report.days_built} channel-days)")  # fmt: skip
-
-        with db.reading() as session:
-            copied = [dict(r._mapping) for r in session.execute(select(EVENTS))]
-        for row in copied:
-            del row["id"]
-        with db.transaction() as session:
-            session.execute(EVENTS.delete())
-        started = time.perf_counter()
-        with db.transaction() as session:
-            session.execute(insert(EVENTS), copied)
-        b = time.perf_counter() - started
-        print(f"(b) bulk insert floor, {len(copied)} rows: {b:.2f} s;  a/b = {a / b:.2f}")
-        # The copy is the benchmark's own garbage: a station holds nothing like it, and its
-        # 600k dicts would make every full collection during (c) a latency spike.
-        del copied
-        gc.collect()
-
-        pad_rows(db, args.rows)
-        service = ScheduleService(db)
-        rng = random.Random(2)
-        span = args.days * 24 * 3600 - 7200
-        latencies = []
-        for _ in range(args.queries):
-            number = rng.randint(1, args.channels)
-            at = NOW + dt.timedelta(seconds=rng.randint(0, span))
-            started = time.perf_counter()
-            airing = service.what_is_airing(number, at)
-            latencies.append((time.perf_counter() - started) * 1000)
-            assert airing is not None, (number, at)
-        latencies.sort()
-        p50 = statistics.median(latencies)
-        p99 = latencies[int(len(latencies) * 0.99)]
-        print(f"(c) what_is_airing at {args.rows} rows: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
-        db.dispose()
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
+    if args.engine in ("sqlite", "both"):
+        print("SQLite")
+        with tempfile.TemporaryDirectory() as tmp:
+            run(f"sqlite:///{Path(tmp) / 'bench.db'}", args)
+    if args.engine in ("postgresql", "both"):
+        print("PostgreSQL")
+        server = make_url(args.pg_url)
+        name = f"retrovue_bench_{os.getpid()}"
+        admin = psycopg.connect(server.set(drivername="postgresql").render_as_string(
+            hide_password=False), autocommit=True)  # fmt: skip
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            run(server.set(database=name).render_as_string(hide_password=False), args)
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            admin.close()
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -240,8 +240,8 @@ def break_points(entry: Entry, rule: RuleV1, residue: int) -> list[int]:
     if rule.breaks == "even" and rule.break_count > 0:
         n = rule.break_count
         points = [duration * k // (n + 1) for k in range(1, n + 1)]
-    elif rule.breaks == "chapters" and entry.breaks and rule.break_count > 0:
-        points = _spread(list(entry.breaks), rule.break_count)
+    elif rule.breaks == "chapters" and entry.break_offsets and rule.break_count > 0:
+        points = _spread(list(entry.break_offsets), rule.break_count)
     else:
         # `end`, `none`, or chapters on a program without marks: everything after the program.
         return [duration]

@@ -9,11 +9,13 @@ Break candidates are the starts of `break` markers and of every `chapter` but th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, Text, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.models import CatalogAsset
@@ -25,9 +27,9 @@ BREAK_MARKER_KINDS = frozenset({"chapter", "break"})
 OrderKey = tuple[int, int, str, str, int]
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """A canonical, available catalog asset as the planner needs it."""
+class Entry(NamedTuple):
+    """A canonical, available catalog asset as the planner needs it (a tuple: a catalog of
+    fifty thousand is built in a fraction of the time frozen dataclasses take)."""
 
     id: int
     kind: str
@@ -42,6 +44,15 @@ class Entry:
     file_path: str = ""
     air_date: dt.date | None = None
     episode_title: str | None = None
+    # The markers as stored (JSON text): their break candidates are read when first needed.
+    markers: str | None = None
+
+    @property
+    def break_offsets(self) -> tuple[int, ...]:
+        """Where a break may go: `breaks` as given, else read from the stored markers."""
+        if self.breaks or not self.markers:
+            return self.breaks
+        return _stored_breaks(self.markers, self.duration_ms)
 
     @property
     def episode_order(self) -> OrderKey:
@@ -76,6 +87,11 @@ def break_candidates(markers: object, duration_ms: int) -> tuple[int, ...]:
     return tuple(sorted(points))
 
 
+@functools.lru_cache(maxsize=65_536)
+def _stored_breaks(markers: str, duration_ms: int) -> tuple[int, ...]:
+    return break_candidates(json.loads(markers), duration_ms)
+
+
 class Catalog:
     """Every asset that may air, split by kind; nothing else is ever offered to a rule."""
 
@@ -103,14 +119,14 @@ class Catalog:
                 table.c.kind,
                 table.c.duration_ms,
                 table.c.title,
-                table.c.tags,
+                cast(table.c.tags, Text).label("tags"),
                 table.c.series,
                 table.c.season,
                 table.c.episode,
                 table.c.episode_title,
-                table.c.air_date,
+                cast(table.c.air_date, String).label("air_date"),
                 table.c.rating,
-                table.c.markers,
+                cast(table.c.markers, Text).label("markers"),
                 table.c.file_path,
             ).where(table.c.canonical.is_(True), table.c.available.is_(True))
         )
@@ -120,15 +136,15 @@ class Catalog:
                 kind=row.kind,
                 duration_ms=int(row.duration_ms),
                 title=row.title,
-                tags=frozenset(str(t).lower() for t in (row.tags or [])),
+                tags=frozenset(str(t).lower() for t in json.loads(row.tags or "[]") or ()),
                 series=row.series,
                 season=row.season,
                 episode=row.episode,
                 rating=row.rating.upper() if row.rating else None,
-                breaks=break_candidates(row.markers, int(row.duration_ms)),
                 file_path=row.file_path,
-                air_date=row.air_date,
+                air_date=dt.date.fromisoformat(row.air_date[:10]) if row.air_date else None,
                 episode_title=row.episode_title,
+                markers=row.markers,
             )
             for row in rows
         )

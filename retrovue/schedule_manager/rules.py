@@ -8,6 +8,7 @@ state the day before left and comes out the same.
 from __future__ import annotations
 
 import bisect
+import collections
 import datetime as dt
 import hashlib
 import json
@@ -70,9 +71,13 @@ def cursor_key(prefix: str, name: str) -> str:
 class Pool(list[Entry]):
     """The programs one selection admits, with the indexes the orders read, built once."""
 
+    BAGS_KEPT = 256
+
     def __init__(self, entries: Iterable[Entry]) -> None:
         super().__init__(entries)
         self.by_id = {e.id: e for e in self}
+        self.ids = sorted(self.by_id)
+        self._bags: collections.OrderedDict[str, tuple[int, ...]] = collections.OrderedDict()
         self.series: dict[str, list[Entry]] = {}
         for entry in self:
             self.series.setdefault(entry.series or "", []).append(entry)
@@ -80,6 +85,18 @@ class Pool(list[Entry]):
         for name, episodes in self.series.items():
             episodes.sort(key=lambda e: e.episode_order)
             self.keys[name] = [e.episode_order for e in episodes]
+
+    def shuffled(self, name: str) -> tuple[int, ...]:
+        """The pool's ids in the order the bag `name` shuffles them (kept for the next days
+        that draw from the same bag)."""
+        bag = self._bags.get(name)
+        if bag is None:
+            order = list(self.ids)
+            random.Random(name).shuffle(order)
+            bag = self._bags[name] = tuple(order)
+            while len(self._bags) > self.BAGS_KEPT:
+                self._bags.popitem(last=False)
+        return bag
 
 
 class Selector:
@@ -182,22 +199,36 @@ class Random:
 
 
 class Shuffle:
-    """A shuffled bag: nothing repeats until the whole pool has aired."""
+    """A shuffled bag: nothing repeats until the whole pool has aired.
+
+    The state names the bag (`bag`: the seed that shuffled it) and lists what was drawn from
+    it, so a day's snapshot is as small as the draws; the bag is shuffled again from its name.
+    """
 
     def __init__(self, pool: Pool, state: dict[str, Any], seed: str) -> None:
+        self.source = pool
         self.pool = pool.by_id
         self.state = state
         self.seed = seed
-        # Assets that left the catalog since the bag was drawn are dropped once, here.
-        self.bag: list[int] = [i for i in state.get("bag", []) if i in self.pool]
-        state["bag"] = self.bag
+        self.bag: list[int] = []
+        if isinstance(state.get("bag"), list):  # a bag kept whole, as stations once did
+            self.drawn: list[int] = []
+            self.bag = [i for i in state["bag"] if i in self.pool]
+            state["bag"] = self.bag
+            return
+        self.drawn = [i for i in state.get("drawn", []) if isinstance(i, int)]
+        state["drawn"] = self.drawn
+        if isinstance(state.get("bag"), str):
+            taken = set(self.drawn)
+            shuffled = pool.shuffled(state["bag"])  # made of this pool's ids only
+            self.bag = [i for i in shuffled if i not in taken] if taken else list(shuffled)
 
     def _refill(self) -> None:
-        bag = sorted(self.pool)
         refills = int(self.state.get("refills", 0)) + 1
-        random.Random(f"{self.seed}:{refills}").shuffle(bag)
-        self.bag[:] = bag
-        self.state["refills"] = refills
+        name = f"{self.seed}:{refills}"
+        self.bag[:] = self.source.shuffled(name)
+        self.drawn.clear()
+        self.state.update(bag=name, refills=refills, drawn=self.drawn)
 
     def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
         if not self.bag:
@@ -205,6 +236,7 @@ class Shuffle:
         for index, asset_id in enumerate(self.bag):
             if _fits(self.pool[asset_id], max_ms):
                 del self.bag[index]
+                self.drawn.append(asset_id)
                 return self.pool[asset_id]
         return None
 
@@ -213,34 +245,46 @@ class Shuffle:
             self._refill()
         if entry.id in self.bag:
             self.bag.remove(entry.id)
+            self.drawn.append(entry.id)
 
 
 class LeastRecentlyUsed:
     """The asset that aired longest ago (never-aired first, by id).
 
-    The state is the queue itself, least recently aired first, so no day sorts the pool.
+    The state keeps only what aired, least recently first, so a day's snapshot is as small as
+    its history; the queue is the pool's never-aired assets by id, then those.
     """
 
     def __init__(self, pool: Pool, state: dict[str, Any]) -> None:
         self.pool = pool.by_id
-        known = [i for i in state.get("queue", []) if i in self.pool]
-        queued = set(known)
-        fresh = [i for i in sorted(self.pool) if i not in queued]
-        self.queue: list[int] = fresh + known
-        state["queue"] = self.queue
+        kept = state.pop("queue", None)  # the whole queue, as stations once kept it
+        aired = state.get("aired", kept or [])
+        self.aired: list[int] = [i for i in aired if i in self.pool]
+        self.seen = set(self.aired)
+        self.queue: list[int] = [i for i in pool.ids if i not in self.seen] + self.aired
+        state["aired"] = self.aired
 
     def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
         for index, asset_id in enumerate(self.queue):
             entry = self.pool[asset_id]
             if _fits(entry, max_ms):
                 self.queue.append(self.queue.pop(index))
+                self._aired(asset_id)
                 return entry
         return None
 
     def take(self, entry: Entry, at_ms: int) -> None:
-        if entry.id in self.queue:
+        if entry.id in self.pool:
             self.queue.remove(entry.id)
             self.queue.append(entry.id)
+            self._aired(entry.id)
+
+    def _aired(self, asset_id: int) -> None:
+        if asset_id in self.seen:
+            self.aired.remove(asset_id)
+        else:
+            self.seen.add(asset_id)
+        self.aired.append(asset_id)
 
 
 def make_picker(rule: RuleV1, pool: Pool, book: Book, channel_id: int, day: dt.date) -> Picker:
