@@ -82,6 +82,7 @@ def make_rendition(ffmpeg: Ffmpeg, source: Path, folder: Path) -> Path:
     maker = RenditionMaker(ffmpeg, Recipe(ProducerFactory(PROFILE, folder, None)), folder)
     asset = DueAsset(1, "bench", str(source), None, ITEM_S * 1000, dt.datetime.now(dt.UTC), ())
     planned = maker.plan(asset)
+    assert planned is not None, "a file nothing is known of always has a rendition"
     existing = folder / f"{planned.key}.ts"
     if existing.exists():
         return existing

@@ -153,6 +153,29 @@ def items_between(
     return [item_of(row) for row in rows]
 
 
+def first_airings(
+    session: Session, asset_ids: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, ScheduledItem]:
+    """Each asset's first event overlapping [start, end) (any channel), as the read model."""
+    if not asset_ids:
+        return {}
+    rows = session.execute(
+        select(*_ITEM_COLUMNS)
+        .select_from(_JOINED)
+        .where(
+            EVENTS.c.asset_id.in_(asset_ids),
+            EVENTS.c.start_utc >= _looking_back(start),
+            EVENTS.c.start_utc < end,
+            EVENTS.c.end_utc > start,
+        )
+        .order_by(EVENTS.c.start_utc, EVENTS.c.id)
+    )
+    found: dict[int, ScheduledItem] = {}
+    for row in rows:
+        found.setdefault(int(row.asset_id), item_of(row))
+    return found
+
+
 def _looking_back(at: dt.datetime) -> dt.datetime:
     """`at` less the longest event, clamped at the earliest representable instant."""
     floor = dt.datetime.min.replace(tzinfo=at.tzinfo)
