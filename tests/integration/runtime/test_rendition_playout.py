@@ -12,14 +12,16 @@ import datetime as dt
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import av
+import httpx
 import pytest
 from capture_analysis import analyse, bar_position_s, classify_colour, transitions
-from conftest import Clip, build_schedule
+from conftest import Clip, build_schedule, start_station
 from sqlalchemy import select, update
 from transport_analysis import analyse_transport
 
@@ -215,3 +217,52 @@ def test_a_file_changed_after_its_rendition_was_made_never_airs_the_stale_rendit
     with service.database.reading() as session:
         reasons = session.scalars(select(AsRunEvent.reason)).all()
     assert reasons and RENDITION_NOTE not in reasons
+
+
+@pytest.mark.slow
+def test_a_serving_station_airs_what_prepare_made_without_transcoding_it(
+    clips: dict[str, Clip], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'rv.db'}"
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=2)
+    build_schedule(url, clips, ["cyan", "green"], start, 3)
+    data = tmp_path / "data"
+    env = {**os.environ, "RETROVUE_DATA_DIR": str(data)}
+    prepared = subprocess.run(
+        [sys.executable, "-m", "retrovue.runtime.station", "prepare", "--db", url,
+         "--hours", "1"],
+        capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    assert prepared.returncode == 0, prepared.stdout + prepared.stderr
+    assert "renditions made: 2" in prepared.stdout
+    station = start_station(url, data)
+    encoders: list[str] = []
+    try:
+        with (
+            httpx.Client(timeout=10) as client,
+            client.stream("GET", f"{station.base}/iptv/channel/1.ts") as response,
+        ):
+            assert response.status_code == 200
+            began = time.monotonic()
+            received = 0
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                encoders += [station.command_line(p) for p in station.children()]
+                if time.monotonic() - began > 6:
+                    break
+    finally:
+        station.stop()
+    assert received > 200_000
+    assert encoders == [], "every item aired from its rendition: no ffmpeg ran"
+    db = open_database(url)
+    try:
+        with db.reading() as session:
+            reasons = session.execute(
+                select(CatalogAsset.title, AsRunEvent.reason).join(
+                    CatalogAsset, CatalogAsset.id == AsRunEvent.asset_id
+                )
+            ).all()
+    finally:
+        db.dispose()
+    assert reasons and all(reason == RENDITION_NOTE for _, reason in reasons), reasons
+    assert {title for title, _ in reasons} <= {"cyan", "green"}
