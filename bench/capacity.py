@@ -6,9 +6,10 @@
 Same machine, same media: a 1080p30 H.264 test pattern with a tone (2 s GOPs), 120 s long,
 aired back to back on every channel from a different point. For each count N, N channels
 run the real PlayoutEngine in this process (MasterClock pacing, the timeline cursor, one
-TsMuxer per channel): "live" starts an ffmpeg transcode per item as playout does today;
-"renditions" reads the item's prepared rendition with RenditionSource, through the producer
-edge playout offers (`PlayoutDeps.sources`), standing in for the playout hook.
+TsMuxer per channel): "live" gives playout no renditions, so it starts an ffmpeg transcode
+per item; "renditions" gives it a RenditionShelf holding the item's prepared rendition, so
+playout finds it on its slot lookup (the key from the file and the item's shape) and reads
+it with RenditionSource, as a station does.
 
 A viewer per channel takes every chunk as it is emitted. It has fallen behind when its
 stream's media time runs more than 1 s behind the wall clock compared with where it stood
@@ -54,11 +55,12 @@ from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import ProgramDirector
 from retrovue.runtime.renditions.maker import RenditionMaker
 from retrovue.runtime.renditions.recipe import Recipe
+from retrovue.runtime.renditions.shelf import RenditionShelf
 from retrovue.runtime.renditions.source import RenditionSource
 from retrovue.runtime.source import ProducerSource, Source, SourceEnd
 from retrovue.runtime.timeline import ItemCursor
 from retrovue.schedule_manager.airing import ScheduledItem
-from retrovue.schedule_manager.renditions import DueAsset
+from retrovue.schedule_manager.renditions import DueAsset, RenditionRecord, RenditionState
 
 ITEM_S = 120
 SETTLE_S = 5.0
@@ -78,16 +80,50 @@ def make_source(ffmpeg: Ffmpeg, path: Path) -> Path:
     return path
 
 
-def make_rendition(ffmpeg: Ffmpeg, source: Path, folder: Path) -> Path:
+class OneRendition:
+    """The rendition book of a station whose catalog holds one prepared asset (number 1)."""
+
+    def __init__(self, key: str, path: Path) -> None:
+        now = dt.datetime.now(dt.UTC)
+        self.record = RenditionRecord(1, 1, key, "", str(path), 0, "ready", None, now, None)
+        self.found = 0
+
+    def rendition_for(self, asset_id: int, key: str) -> RenditionRecord | None:
+        self.found += asset_id == 1 and key == self.record.key
+        return self.record if asset_id == 1 and key == self.record.key else None
+
+    def rendition_aired(self, rendition_id: int, at: dt.datetime) -> None:
+        pass
+
+    def record_rendition(self, asset_id: int, key: str, source_fingerprint: str, path: str,
+                         size_bytes: int, state: RenditionState, made_at: dt.datetime,
+                         error: str | None = None) -> RenditionRecord:  # fmt: skip
+        raise RuntimeError("the bench makes its rendition beforehand")
+
+    def forget_renditions(self, rendition_ids: Any) -> int:
+        return 0
+
+    def all_renditions(self) -> list[RenditionRecord]:
+        return [self.record]
+
+    def renditions_due(self, start: dt.datetime, end: dt.datetime) -> list[DueAsset]:
+        return []
+
+    def next_airings(self, after: dt.datetime) -> dict[int, dt.datetime]:
+        return {}
+
+
+def make_rendition(ffmpeg: Ffmpeg, source: Path, folder: Path) -> tuple[Path, str]:
     maker = RenditionMaker(ffmpeg, Recipe(ProducerFactory(PROFILE, folder, None)), folder)
     asset = DueAsset(1, "bench", str(source), None, ITEM_S * 1000, dt.datetime.now(dt.UTC), ())
     planned = maker.plan(asset)
+    assert planned is not None, "a file nothing is known of always has a rendition"
     existing = folder / f"{planned.key}.ts"
     if existing.exists():
-        return existing
+        return existing, planned.key
     made = maker.make(planned)
     assert made is not None
-    return made.path
+    return made.path, planned.key
 
 
 class BackToBack:
@@ -101,7 +137,7 @@ class BackToBack:
         start = self.epoch + dt.timedelta(seconds=k * ITEM_S)
         end = start + dt.timedelta(seconds=ITEM_S)
         item = ScheduledItem(
-            0, self.number, start.date(), start, end, "program", 0, 0, None, str(self.path),
+            0, self.number, start.date(), start, end, "program", 0, 0, 1, str(self.path),
             "bench", True, True,
         )  # fmt: skip
         return Slot("file", at, end, item, offset_s=(at - start).total_seconds())
@@ -180,18 +216,23 @@ class Run:
 
 
 def run_channels(mode: str, count: int, seconds: float, ffmpeg: Ffmpeg, source: Path,
-                 rendition: Path) -> Run:  # fmt: skip
+                 rendition: tuple[Path, str]) -> Run:  # fmt: skip
+    live: list[str] = []
+
     def sources(args: list[str], label: str) -> Source:
-        if mode == "renditions" and "-i" in args and args[args.index("-i") + 1] == str(source):
-            offset = float(args[args.index("-ss") + 1])
-            return RenditionSource(rendition, offset, float(args[args.index("-t") + 1]), label)
+        if "-i" in args and args[args.index("-i") + 1] == str(source):
+            live.append(label)
         return ProducerSource(ffmpeg, args, label)
 
     clock = SystemClock()
     asrun = AsRunLogger(_record)
+    producers = ProducerFactory(PROFILE, source.parent, None)
+    book = OneRendition(rendition[1], rendition[0])
+    shelf = RenditionShelf(rendition[0].parent, Recipe(producers), book, clock)
     deps = PlayoutDeps(
-        clock=clock, ffmpeg=ffmpeg, producers=ProducerFactory(PROFILE, source.parent, None),
-        profile=PROFILE, director=ProgramDirector(), asrun=asrun, sources=sources,
+        clock=clock, ffmpeg=ffmpeg, producers=producers, profile=PROFILE,
+        director=ProgramDirector(), asrun=asrun, sources=sources,
+        renditions=shelf if mode == "renditions" else None,
     )  # fmt: skip
     viewers = [Viewer() for _ in range(count)]
     now = clock.now()
@@ -215,6 +256,8 @@ def run_channels(mode: str, count: int, seconds: float, ffmpeg: Ffmpeg, source: 
     asrun.close()
     wall = time.monotonic() - wall0
     cpu = _cpu() - cpu0
+    if mode == "renditions":  # every item was found on the shelf: none was transcoded
+        assert not live and book.found >= count, (live, book.found)
     behind = sum(v.behind or n + 1 in rejoins.channels for n, v in enumerate(viewers))
     return Run(mode, count, behind == 0, behind, cpu / wall, cpu / (count * wall / 60),
                max(v.worst for v in viewers), len(rejoins.early))  # fmt: skip
@@ -309,7 +352,8 @@ def main() -> None:
     source = make_source(ffmpeg, folder / "source-1080p.mp4")
     made = time.monotonic()
     cpu0 = _cpu()
-    rendition = make_rendition(ffmpeg, source, folder / "renditions")
+    made_one = make_rendition(ffmpeg, source, folder / "renditions")
+    rendition = made_one[0]
     print(f"rendition: {rendition.stat().st_size / 1e6:.1f} MB, made in "
           f"{time.monotonic() - made:.1f} s, {_cpu() - cpu0:.1f} cpu-s", flush=True)  # fmt: skip
     offsets = [random.uniform(0, ITEM_S - 10) for _ in range(args.trials)]
@@ -320,7 +364,7 @@ def main() -> None:
           f"{statistics.median(ours) / statistics.median(floor):.2f}", flush=True)  # fmt: skip
 
     def run(mode: str, count: int) -> Run:
-        return run_channels(mode, count, args.seconds, ffmpeg, source, rendition)
+        return run_channels(mode, count, args.seconds, ffmpeg, source, made_one)
 
     rendered = ramp("renditions", _counts(args.renditions), run)
     live = ramp("live", _counts(args.live), run)

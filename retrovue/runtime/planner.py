@@ -14,6 +14,7 @@ import av
 from retrovue.errors import RetroVueError
 from retrovue.runtime.asrun_logger import Status
 from retrovue.runtime.gating import GatingWatch, gate, probe_audio
+from retrovue.runtime.renditions.shelf import Rendition
 from retrovue.schedule_manager.airing import Airing, ScheduledItem
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ class ScheduleReader(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Slot:
-    """One stretch of air: `end_utc` None means until told otherwise."""
+    """One stretch of air: `end_utc` None means until told otherwise; `rendition` is the
+    item's prepared rendition when it has a ready one (it airs from it, not transcoded)."""
 
     action: Action
     start_utc: dt.datetime
@@ -51,6 +53,7 @@ class Slot:
     has_audio: bool = True
     status: Status = "aired"
     reason: str | None = None
+    rendition: Rendition | None = None
 
 
 class Planner:

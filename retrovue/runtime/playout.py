@@ -7,10 +7,10 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from retrovue.errors import FfmpegError
+from retrovue.errors import FfmpegError, MediaError
 from retrovue.ffmpeg import Ffmpeg
 from retrovue.runtime.asrun_logger import AsRunLogger, Status
 from retrovue.runtime.gating import GatingWatch
@@ -20,6 +20,8 @@ from retrovue.runtime.planner import UNSCHEDULED_SLATE, Slot, SlotsAhead
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import DirectorState, ProgramDirector
+from retrovue.runtime.renditions.shelf import RenditionShelf
+from retrovue.runtime.renditions.source import RenditionSource
 from retrovue.runtime.source import MediaPacket, ProducerSource, Source, SourceEnd, SourceFactory
 from retrovue.runtime.timeline import ItemCursor
 
@@ -39,6 +41,7 @@ LOOKUP_WAIT_S = 1.0  # at a boundary, how long playout waits on a slot still bei
 SHORTFALL_FRAMES = 1  # one missing frame is a gap of two frame durations: the most allowed
 SIGN_OFF_S = 3.0  # a channel taken off the air ends on this much slate
 GUIDE_MODE = "guide mode"
+RENDITION_NOTE = "from its rendition"  # the as-run's word for an item spliced, not transcoded
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class PlayoutDeps:
 
     `sources` starts a producer from its ffmpeg arguments, `muxers` makes the channel's
     muxer and `lookups` the executor slot lookups run on (tests script all three).
+    `renditions` is where prepared renditions are found (None: every item is transcoded).
     """
 
     clock: MasterClock
@@ -60,6 +64,7 @@ class PlayoutDeps:
     sources: SourceFactory | None = None
     muxers: MuxerFactory | None = None
     lookups: Callable[[str], Executor] | None = None
+    renditions: RenditionShelf | None = None
     lead_s: float = 1.0
     prefetch_s: float = 2.5
 
@@ -96,6 +101,7 @@ class _Segment:
     slot: Slot
     source: Source
     mode_version: int
+    note: str | None = None  # what the as-run says of how it aired, beyond the slot's reason
     cursor: ItemCursor | None = None
     asrun: int | None = None
     last_packet: float = 0.0
@@ -201,13 +207,18 @@ class PlayoutEngine:
             )
 
     # -- segments ----------------------------------------------------------------------------
-    def _open(self, at: dt.datetime, state: DirectorState, wait: float = LOOKUP_WAIT_S) -> _Segment:
+    def _open(
+        self, at: dt.datetime, state: DirectorState, wait: float = LOOKUP_WAIT_S, live: bool = False
+    ) -> _Segment:
+        """What airs from `at`; `live` transcodes it even when it has a rendition."""
         if state.mode == "emergency":
             slot = Slot("emergency", at, None, status="emergency", reason=state.message)
         elif state.mode == "guide":
             slot = Slot("guide", at, None, status="substituted", reason=GUIDE_MODE)
         else:
             slot = self._ahead.slot_at(at, wait)
+        if live and slot.rendition is not None:
+            slot = replace(slot, rendition=None)
         return self._segment(slot, state)
 
     def _planned(self, at: dt.datetime) -> Slot:
@@ -216,17 +227,34 @@ class PlayoutEngine:
         two_frames = dt.timedelta(seconds=2 / self._deps.profile.fps)
         if slot.end_utc is not None and slot.end_utc - at < two_frames:
             slot = self._planner.slot_at(slot.end_utc)
+        shelf = self._deps.renditions
+        if shelf is not None and slot.action == "file" and slot.item is not None:
+            found = shelf.find(slot.item, slot.has_audio)
+            if found is not None:
+                slot = replace(slot, rendition=found)
         return slot
 
     def _segment(self, slot: Slot, state: DirectorState) -> _Segment:
-        return _Segment(
-            slot, self._spawn(slot), state.version, last_packet=self._deps.clock.monotonic()
-        )
+        source, note = self._spawn(slot)
+        return _Segment(slot, source, state.version, note, last_packet=self._deps.clock.monotonic())
 
-    def _spawn(self, slot: Slot) -> Source:
+    def _spawn(self, slot: Slot) -> tuple[Source, str | None]:
+        """The producer of `slot`, and the as-run's note of how it airs."""
         factory = self._deps.producers
         span = None if slot.end_utc is None else (slot.end_utc - slot.start_utc).total_seconds()
         seconds = EMERGENCY_CARD_S if span is None else span + 1.0
+        label = f"{self.channel_number}:{slot.action}@{slot.start_utc:%H:%M:%S}"
+        note = None
+        if slot.rendition is not None:
+            try:
+                # A splice of packets already in the channel's profile: no decoder, no encoder.
+                spliced = RenditionSource(slot.rendition.path, slot.offset_s, seconds, label)
+            except MediaError as error:
+                log.warning("channel %s: %s; airing it live", self.channel_number, error)
+                note = f"rendition unreadable, aired live: {error}"
+            else:
+                self.producer_pids.add(spliced.pid)
+                return spliced, RENDITION_NOTE
         if slot.action == "file" and slot.item is not None and slot.item.file_path:
             args = factory.scheduled(slot.item, slot.offset_s, seconds, slot.has_audio)
         elif slot.action == "emergency":
@@ -237,7 +265,6 @@ class PlayoutEngine:
             args = factory.card("black", seconds)
         else:
             args = factory.card("slate", seconds, (self._name, "We'll be right back"))
-        label = f"{self.channel_number}:{slot.action}@{slot.start_utc:%H:%M:%S}"
         try:
             source = self._deps.start_source(args, label)
         except FfmpegError:
@@ -246,7 +273,7 @@ class PlayoutEngine:
             log.exception("channel %s: producer failed to start; slate", self.channel_number)
             source = self._deps.start_source(factory.card("slate", seconds), label)
         self.producer_pids.add(source.pid)
-        return source
+        return source, note
 
     def _begin(self, segment: _Segment, start: int, audio_floor: int) -> _Segment:
         profile = self._deps.profile
@@ -340,7 +367,9 @@ class PlayoutEngine:
             return self._slate_rest(current, cursor, f"{reason} (again: slate to the slot's end)")
         self._rejoins[key] = tries + 1
         log.warning("channel %s: %s; rejoining the schedule", self.channel_number, reason)
-        segment = self._open(self._wall_at(cursor.video_end), self._deps.director.state)
+        # A rendition that failed on air is not tried again in this slot: the item goes live.
+        live = current.note == RENDITION_NOTE
+        segment = self._open(self._wall_at(cursor.video_end), self._deps.director.state, live=live)
         return self._begin(segment, cursor.video_end, cursor.audio_end)
 
     @staticmethod
@@ -473,7 +502,7 @@ class PlayoutEngine:
                 self._slow_start(segment, tick)
             self._pace(tick)
             if segment.asrun is None:
-                segment.asrun = self._log_start(segment.slot, cursor.start)
+                segment.asrun = self._log_start(segment, cursor.start)
             self._muxer.send(item, tick)
             self._released = max(self._released, tick)
         if cursor.sound_alone_ticks() > PICTURE_LAG_S * TICKS_PER_SECOND:
@@ -483,15 +512,17 @@ class PlayoutEngine:
             return self._next(segment, None)
         return segment
 
-    def _log_start(self, slot: Slot, start: int) -> int:
+    def _log_start(self, segment: _Segment, start: int) -> int:
+        slot = segment.slot
         item = slot.item
+        reason = "; ".join(r for r in (slot.reason, segment.note) if r) or None
         return self._deps.asrun.start(
             self.channel_number,
             None if item is None else item.event_id,
             None if item is None or slot.action != "file" else item.asset_id,
             self._wall_at(start),
             slot.status,
-            slot.reason,
+            reason,
         )
 
 

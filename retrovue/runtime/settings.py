@@ -63,8 +63,8 @@ class StationSettings:
     loudness_target: float = DEFAULT_LOUDNESS_TARGET
     renditions: Path | None = None
     renditions_budget: int | None = None
-    # Off by default until playout splices renditions: serving ones it would not air wastes CPU.
-    prepare_workers: int = 0
+    # One worker at idle priority, paused while live transcodes run: 0 turns preparing off.
+    prepare_workers: int = 1
     prepare_hours: float = 48.0
 
     @property

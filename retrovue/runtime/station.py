@@ -52,20 +52,31 @@ from retrovue.schedule_manager.xmltv import render_xmltv
 log = logging.getLogger("retrovue.station")
 
 
+def build_producers(settings: StationSettings) -> ProducerFactory:
+    """The file and card producers' settings: playout's and the renditions' recipe's, so a
+    rendition `prepare` made has the key playout looks for."""
+    return ProducerFactory(
+        OutputProfile(),
+        settings.data_dir / "cards",
+        find_font(),
+        loudness_target=settings.loudness_target,
+    )
+
+
 def build_runtime(
     settings: StationSettings, service: ScheduleService, clock: MasterClock
 ) -> StationRuntime:
-    """The composition root of playout: one ffmpeg, one director, one guide, one as-run log."""
+    """The composition root of playout: one ffmpeg, one director, one guide, one as-run log,
+    and the shelf items with a prepared rendition air from."""
     environ = {"RETROVUE_FFMPEG": settings.ffmpeg} if settings.ffmpeg else {}
-    profile = OutputProfile()
+    producers = build_producers(settings)
+    profile = producers.profile
+    font = producers.font
     ffmpeg = Ffmpeg(resolve_ffmpeg(environ))
-    font = find_font()
     deps = PlayoutDeps(
         clock=clock,
         ffmpeg=ffmpeg,
-        producers=ProducerFactory(
-            profile, settings.data_dir / "cards", font, loudness_target=settings.loudness_target
-        ),
+        producers=producers,
         profile=profile,
         director=ProgramDirector(),
         gating=GatingWatch(service.gating_revision),
@@ -73,6 +84,7 @@ def build_runtime(
         asrun=AsRunLogger(
             service.record_asrun, node=settings.node_name, journal=settings.asrun_journal
         ),
+        renditions=RenditionShelf(settings.renditions_dir, Recipe(producers), service, clock),
     )
     return StationRuntime(
         schedule=service,
@@ -91,8 +103,7 @@ def build_preparer(
 ) -> Preparer:
     """What makes renditions: the recipe of the very producers playout runs."""
     environ = {"RETROVUE_FFMPEG": settings.ffmpeg} if settings.ffmpeg else {}
-    producers = ProducerFactory(OutputProfile(), settings.data_dir / "cards", find_font())
-    recipe = Recipe(producers)
+    recipe = Recipe(build_producers(settings))
     folder = settings.renditions_dir
     maker = RenditionMaker(Ffmpeg(resolve_ffmpeg(environ)), recipe, folder, nice)
     shelf = RenditionShelf(folder, recipe, service, clock)
@@ -265,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="disk the renditions may take, e.g. 50G (no limit)")  # fmt: skip
     for target in (parser, run):
         target.add_argument("--prepare-workers", type=int, default=hide, metavar="N",
-                            help="rendition workers at idle priority; 0: none (0)")  # fmt: skip
+                            help="rendition workers at idle priority; 0: none (1)")  # fmt: skip
     for target in (parser, run):
         target.add_argument("--host", default=hide, help=f"listen address ({DEFAULT_HOST})")
         target.add_argument("--port", type=int, default=hide, help=f"listen port ({DEFAULT_PORT})")

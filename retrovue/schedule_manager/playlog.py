@@ -5,6 +5,7 @@ Times are epoch milliseconds in the table; the read model (`ScheduledItem`) give
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 from typing import cast as typed
@@ -37,7 +38,7 @@ from retrovue.schedule_manager.models import (
     RuleCursor,
     StationSetting,
 )
-from retrovue.schedule_manager.timemath import from_ms
+from retrovue.schedule_manager.timemath import from_ms, to_ms
 
 EVENTS = typed(Table, PlaylogEvent.__table__)
 ASSETS = typed(Table, CatalogAsset.__table__)
@@ -160,6 +161,30 @@ COLUMNS = (
     "channel_id", "broadcast_day", "start_ms", "end_ms", "kind", "asset_id", "in_point_ms",
     "program_group", "note",
 )  # fmt: skip
+
+
+def first_airings(
+    session: Session, asset_ids: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, ScheduledItem]:
+    """Each asset's first event overlapping [start, end) (any channel), as the read model."""
+    if not asset_ids:
+        return {}
+    start_ms, end_ms = to_ms(start), to_ms(end)
+    rows = session.execute(
+        select(*_ITEM_COLUMNS)
+        .select_from(_JOINED)
+        .where(
+            EVENTS.c.asset_id.in_(asset_ids),
+            EVENTS.c.start_ms >= start_ms - LONGEST_EVENT_MS,
+            EVENTS.c.start_ms < end_ms,
+            EVENTS.c.end_ms > start_ms,
+        )
+        .order_by(EVENTS.c.start_ms, EVENTS.c.id)
+    )
+    found: dict[int, ScheduledItem] = {}
+    for row in rows:
+        found.setdefault(int(row.asset_id), item_of(row))
+    return found
 
 
 def insert_events(session: Session, channel_id: int, events: Sequence[Event]) -> int:

@@ -14,8 +14,10 @@ from typing import Literal, cast
 from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.catalog import break_candidates
 from retrovue.schedule_manager.models import CatalogAsset, PlaylogEvent, Rendition
+from retrovue.schedule_manager.playlog import first_airings
 from retrovue.schedule_manager.timemath import from_ms, to_ms
 
 RenditionState = Literal["ready", "failed"]
@@ -46,7 +48,8 @@ class DueAsset:
     """A canonical, available asset that airs in a window: what the preparer makes.
 
     `break_points_ms` are the positions in the file playout may start from besides its
-    start: the catalog's break candidates and the in-points the playlog uses.
+    start: the catalog's break candidates and the in-points the playlog uses. `item` is its
+    first airing in the window, whose channel's presentation shapes the rendition.
     """
 
     asset_id: int
@@ -56,6 +59,7 @@ class DueAsset:
     duration_ms: int
     first_air_utc: dt.datetime
     break_points_ms: tuple[int, ...]
+    item: ScheduledItem | None = None
 
 
 def _record(row: Rendition) -> RenditionRecord:
@@ -167,7 +171,9 @@ def due(session: Session, start: dt.datetime, end: dt.datetime) -> list[DueAsset
         .where(ASSETS.c.canonical.is_(True), ASSETS.c.available.is_(True))
         .order_by(airing.c.first_air, ASSETS.c.id)
     ).all()
-    in_points = _in_points(session, [row.id for row in rows], start, end)
+    ids = [row.id for row in rows]
+    in_points = _in_points(session, ids, start, end)
+    firsts = first_airings(session, ids, start, end)
     return [
         DueAsset(
             asset_id=row.id,
@@ -182,6 +188,7 @@ def due(session: Session, start: dt.datetime, end: dt.datetime) -> list[DueAsset
                     | in_points.get(row.id, set())
                 )
             ),
+            item=firsts.get(row.id),
         )
         for row in rows
     ]

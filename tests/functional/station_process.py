@@ -72,9 +72,15 @@ class Station:
         return self.process.wait()
 
 
-def start_station(url: str, work: Path, *extra: str) -> Station:
-    """`retrovue-station serve` on a free loopback port, once /healthz answers."""
+def start_station(url: str, work: Path, *extra: str, prepare_workers: int | None = 0) -> Station:
+    """`retrovue-station serve` on a free loopback port, once /healthz answers.
+
+    The background preparer is off unless asked (None: the station's default): a station
+    left idle for a minute would start making renditions, load nothing a test looks at needs.
+    """
     port = free_port()
+    if prepare_workers is not None:
+        extra = (*extra, "--prepare-workers", str(prepare_workers))
     log = work / f"station-{port}.log"
     env = {**os.environ, "RETROVUE_DATA_DIR": str(work / "data")}
     env.pop("RETROVUE_TUNER_COUNT", None)

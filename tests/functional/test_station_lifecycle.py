@@ -53,7 +53,7 @@ def test_plan_prints_a_summary_and_writes_playlog_rows(planned: tuple[str, str])
 def test_a_stop_signal_while_a_channel_plays_exits_zero_and_leaves_no_ffmpeg(
     planned: tuple[str, str], tmp_path: Path, sig: signal.Signals
 ) -> None:
-    station = start_station(planned[0], tmp_path)
+    station = start_station(planned[0], tmp_path, prepare_workers=None)  # the default preparer
     try:
         with httpx.stream("GET", f"{station.base}/iptv/channel/2.ts", timeout=10) as response:
             assert response.status_code == 200

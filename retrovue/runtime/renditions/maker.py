@@ -16,6 +16,7 @@ from retrovue.errors import MediaError
 from retrovue.ffmpeg import Ffmpeg, FfmpegProcess
 from retrovue.fingerprint import fingerprint
 from retrovue.runtime.gating import probe_audio
+from retrovue.runtime.item_shape import ItemShape
 from retrovue.runtime.renditions.keyframes import KeyframeIndex, index_path
 from retrovue.runtime.renditions.recipe import Recipe
 from retrovue.schedule_manager.renditions import DueAsset
@@ -26,12 +27,14 @@ Progress = Callable[[float], None]  # seconds of the item made so far
 
 @dataclass(frozen=True, slots=True)
 class Planned:
-    """What a rendition of an asset would be now: its key, from the file as it is."""
+    """What a rendition of an asset would be now: its key, from the file as it is, and the
+    shape of its first airing (None: a file nothing is known of)."""
 
     asset: DueAsset
     fingerprint: str
     has_audio: bool
     key: str
+    shape: ItemShape | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +56,24 @@ class RenditionMaker:
         self.nice = nice
         self._has_audio: dict[tuple[str, str], bool] = {}  # (file, fingerprint) -> probed
 
-    def plan(self, asset: DueAsset) -> Planned:
-        """The key `asset`'s rendition has now; MediaError when its file cannot be read."""
+    def plan(self, asset: DueAsset) -> Planned | None:
+        """The key `asset`'s rendition has now, or None when its airing varies per airing
+        (it airs live); MediaError when its file (or a side file) cannot be read."""
         try:
             taken = fingerprint(asset.file_path)
             has_audio = self._has_audio.get((asset.file_path, taken))
             if has_audio is None:
                 has_audio = probe_audio(asset.file_path)
                 self._has_audio[(asset.file_path, taken)] = has_audio
+            shape = None
+            if asset.item is not None:
+                shape = self.recipe.shape_of(asset.item, has_audio)
+                if shape is None:
+                    return None
+            key = self.recipe.key(taken, has_audio, shape)
         except (OSError, av.FFmpegError, ValueError) as error:
             raise MediaError(f"file unreadable: {asset.file_path}: {error}") from error
-        return Planned(asset, taken, has_audio, self.recipe.key(taken, has_audio))
+        return Planned(asset, taken, has_audio, key, shape)
 
     def make(
         self,
@@ -81,7 +91,9 @@ class RenditionMaker:
         partial = self.folder / f".{planned.key}.{os.getpid()}.{threading.get_ident()}.ts"
         asset = planned.asset
         breaks = [ms / 1000 for ms in asset.break_points_ms]
-        args = self.recipe.args(asset.file_path, str(partial), planned.has_audio, breaks)
+        args = self.recipe.args(
+            asset.file_path, str(partial), planned.has_audio, breaks, planned.shape
+        )
         try:
             if not self._encode(args, progress, stop):
                 return None

@@ -77,6 +77,8 @@ class Preparer:
             except MediaError as error:
                 failed.append((asset, str(error)))
                 continue
+            if planned is None:
+                continue  # its caption varies per airing: it airs live
             record = self.shelf.book.rendition_for(asset.asset_id, planned.key)
             if record is not None and record.state == "ready" and _present(record.path):
                 ready += 1

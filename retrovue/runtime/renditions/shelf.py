@@ -75,16 +75,22 @@ class RenditionShelf:
         return self.folder / f"{key}.ts"
 
     def find(self, item: ScheduledItem, has_audio: bool) -> Rendition | None:
-        """The ready rendition of `item`'s file as it is on disk now, or None.
+        """The ready rendition of `item`'s file as it is on disk now, in the shape `item`
+        airs in, or None.
 
-        The key is taken from the file's fingerprint now, so a file changed after its
-        rendition was made finds none (it airs live until a new one is made). Reads the
-        database and the file: call it where slot lookups run, never on the playout thread.
+        The key is taken from the file's fingerprint now and from everything shaping what
+        the item's live producer would air, so a file or setting changed after its rendition
+        was made finds none (it airs live until a new one is made), nor does an item whose
+        caption varies per airing. Reads the database and the file: call it where slot
+        lookups run, never on the playout thread.
         """
         if item.asset_id is None or not item.file_path:
             return None
+        shape = self.recipe.shape_of(item, has_audio)
+        if shape is None:
+            return None
         try:
-            key = self.recipe.key(fingerprint(item.file_path), has_audio)
+            key = self.recipe.key(fingerprint(item.file_path), has_audio, shape)
             record = self.book.rendition_for(item.asset_id, key)
         except (OSError, RetroVueError) as error:
             log.warning("no rendition for asset %s: %s", item.asset_id, error)

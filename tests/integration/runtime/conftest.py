@@ -169,9 +169,17 @@ class RunningStation:
 
 
 def start_station(
-    url: str, data_dir: Path, *extra: str, token: str | None = None
+    url: str,
+    data_dir: Path,
+    *extra: str,
+    token: str | None = None,
+    prepare_workers: int | None = 0,
 ) -> RunningStation:
+    """`retrovue-station serve` once /healthz answers; the background preparer is off unless
+    asked (None: the station's default), as it would only add load to what a test measures."""
     port = free_port()
+    if prepare_workers is not None:
+        extra = (*extra, "--prepare-workers", str(prepare_workers))
     env = {**os.environ, "RETROVUE_DATA_DIR": str(data_dir)}
     env.pop("RETROVUE_ADMIN_TOKEN", None)
     if token is not None:

@@ -48,7 +48,8 @@ def test_thirty_seconds_across_boundaries_are_one_clean_continuous_stream(
 ) -> None:
     start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=2)
     schedule = build_schedule(f"sqlite:///{tmp_path / 'rv.db'}", clips, ORDER, start)
-    station = start_station(schedule.url, tmp_path / "data")
+    # The station's default background preparer runs beside playout (and yields to it).
+    station = start_station(schedule.url, tmp_path / "data", prepare_workers=None)
     try:
         capture = tmp_path / "capture.ts"
         record(station, capture, 30)

@@ -65,6 +65,11 @@ def test_what_is_due_is_what_may_air_in_the_window_soonest_first_with_its_break_
     ]  # fmt: skip
     assert due[1].break_points_ms == (120_000, 300_000), "chapters and the playlog's in-points"
     assert due[0].break_points_ms == ()
+    first = due[1].item  # the airing whose channel shapes the rendition: the first in the window
+    assert first is not None
+    assert (first.asset_id, first.start_utc, first.in_point_ms) == (
+        ids["later"], T0 + 30 * MINUTE, 0,
+    )  # fmt: skip
 
 
 def test_a_rendition_is_recorded_found_replaced_and_forgotten(

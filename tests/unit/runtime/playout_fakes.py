@@ -21,6 +21,7 @@ from retrovue.runtime.playout import BASE_TICKS, PlayoutDeps, PlayoutEngine
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import ProgramDirector
+from retrovue.runtime.renditions.shelf import RenditionShelf
 from retrovue.runtime.source import MediaPacket, SourceEnd
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.asrun import AsRunEnd, AsRunEntry, AsRunStart
@@ -273,6 +274,7 @@ def play(
     director: ProgramDirector | None = None,
     actions: list[tuple[float, Callable[[PlayoutEngine], None]]] = (),  # type: ignore[assignment]
     kinds: dict[str, type[ScriptedSource]] | None = None,
+    renditions: RenditionShelf | None = None,
     scratch: Path,
 ) -> Run:
     """Play `items` from `tune_s` after T0 for `seconds` of fake time; returns what went out."""
@@ -293,7 +295,7 @@ def play(
         producers=ProducerFactory(PROFILE, scratch, None), profile=PROFILE,
         director=director or ProgramDirector(), asrun=asrun, guide=FakeGuide(),  # type: ignore[arg-type]
         sources=producers, muxers=lambda emit, name: muxer,
-        lookups=lambda name: InlineExecutor(),
+        lookups=lambda name: InlineExecutor(), renditions=renditions,
     )  # fmt: skip
     engine = PlayoutEngine(1, "Test", ScriptedSchedule(items), deps, lambda chunks: None)
     for when, action in actions:

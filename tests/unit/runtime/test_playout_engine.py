@@ -14,6 +14,8 @@ from playout_fakes import FRAME, T0, Item, Run, Script, play, tick
 
 from retrovue.errors import ConflictError
 from retrovue.runtime.program_director import ProgramDirector
+from retrovue.runtime.renditions.shelf import Rendition, RenditionShelf
+from retrovue.schedule_manager.airing import ScheduledItem
 
 
 def contiguous(run: Run) -> None:
@@ -225,3 +227,35 @@ def test_during_an_emergency_the_guide_is_refused() -> None:
     with pytest.raises(ConflictError, match="emergency mode is on"):
         director.set_mode("guide")
     assert director.state.mode == "emergency"
+
+
+class ShelfOf(RenditionShelf):
+    """A shelf that names a rendition file for some paths (what the book and disk would say)."""
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        self.files = files
+
+    def find(self, item: ScheduledItem, has_audio: bool) -> Rendition | None:
+        found = self.files.get(str(item.file_path))
+        return None if found is None else Rendition(1, item.asset_id or 0, "k", found)
+
+
+def test_an_item_whose_rendition_cannot_be_opened_airs_live_and_its_as_run_says_so(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "broken.ts"
+    broken.write_bytes(b"\x47" * 188)  # a stream, but no keyframe index beside it
+    items = [Item(0, 10, "a.mkv", 1), Item(10, 20, "b.mkv", 2)]
+    scripts = {"a.mkv": [Script(60)], "b.mkv": [Script(60)]}
+    shelf = ShelfOf({"a.mkv": broken})
+    run = play(items, scripts, 15, renditions=shelf, scratch=tmp_path)
+    contiguous(run)
+    assert [(s.path, s.offset_s) for s in run.producers.spawns] == [
+        ("a.mkv", 0.0),
+        ("b.mkv", 0.0),
+    ]
+    reasons = [(s.playlog_event_id, s.status, s.reason) for s in run.starts()]
+    assert reasons[1] == (2, "aired", None)
+    event, status, reason = reasons[0]
+    assert (event, status) == (1, "aired")
+    assert reason is not None and reason.startswith("rendition unreadable, aired live: ")

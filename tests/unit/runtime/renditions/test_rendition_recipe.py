@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import OutputProfile
 from retrovue.runtime.renditions.recipe import Recipe
+from retrovue.schedule_manager.airing import Presentation, ScheduledItem
 
 FP = "f1:1000:1:abc"
 
@@ -44,3 +48,43 @@ def test_a_changed_file_or_setting_gives_another_key() -> None:
     assert _recipe().key(FP, False) != base, "silence padded in instead of its sound"
     assert _recipe(OutputProfile(fps=25, gop_frames=25)).key(FP, True) != base
     assert _recipe(OutputProfile(audio_bitrate="192k")).key(FP, True) != base
+
+
+def _item(**changes: Any) -> ScheduledItem:
+    at = dt.datetime(2026, 12, 1, 20, 0, tzinfo=dt.UTC)
+    item = ScheduledItem(
+        1, 1, at.date(), at, at + dt.timedelta(minutes=30), "program", 0, 0, 7, "/media/a.mkv",
+        "A", True, True,
+    )  # fmt: skip
+    return dataclasses.replace(item, **changes)
+
+
+def test_an_item_keys_its_rendition_by_the_shape_it_airs_in() -> None:
+    recipe = _recipe()
+    plain = recipe.shape_of(_item(), True)
+    assert plain is not None
+    assert recipe.key(FP, True, plain) == recipe.key(FP, True), "nothing known: the plain one"
+    measured = _item(media={"audio": [{"index": 0, "loudness_lufs": -14.0}]})
+    louder = recipe.shape_of(measured, True)
+    assert louder is not None and recipe.key(FP, True, louder) != recipe.key(FP, True)
+    assert "volume=-10.00dB" in " ".join(recipe.args("/m/a.mkv", "/r/o.ts", True, (), louder))
+
+
+def test_a_changed_bug_file_gives_another_key(tmp_path: Path) -> None:
+    bug = tmp_path / "bug.png"
+    bug.write_bytes(b"one")
+    recipe = _recipe()
+    shape = recipe.shape_of(_item(presentation=Presentation(bug_path=str(bug))), True)
+    assert shape is not None and shape.bug is not None
+    before = recipe.key(FP, True, shape)
+    bug.write_bytes(b"another")
+    assert recipe.key(FP, True, shape) != before
+
+
+def test_an_item_with_a_caption_that_varies_per_airing_gets_no_rendition(tmp_path: Path) -> None:
+    font = tmp_path / "font.ttf"
+    font.write_bytes(b"")
+    recipe = Recipe(ProducerFactory(OutputProfile(), tmp_path / "cards", font))
+    look = Presentation(next_caption_s=10)
+    assert recipe.shape_of(_item(presentation=look, next_title="B"), True) is None
+    assert recipe.shape_of(_item(presentation=look), True) is not None, "no next title: none"

@@ -20,7 +20,7 @@ def settings(*argv: str) -> StationSettings:
 def test_renditions_live_under_the_data_directory_unless_told_otherwise() -> None:
     plain = settings("serve")
     assert plain.renditions_dir == Path("/srv/xdg/retrovue/renditions")
-    assert (plain.prepare_workers, plain.renditions_budget, plain.prepare_hours) == (0, None, 48)
+    assert (plain.prepare_workers, plain.renditions_budget, plain.prepare_hours) == (1, None, 48)
     chosen = settings("prepare", "--renditions", "/big/disk", "--hours", "6")
     assert (chosen.renditions_dir, chosen.prepare_hours) == (Path("/big/disk"), 6)
 
