@@ -64,7 +64,11 @@ def build_runtime(
         clock=clock,
         ffmpeg=ffmpeg,
         producers=ProducerFactory(
-            profile, settings.data_dir / "cards", font, loudness_target=settings.loudness_target
+            profile,
+            settings.data_dir / "cards",
+            font,
+            loudness_target=settings.loudness_target,
+            second_audio_track=True,
         ),
         profile=profile,
         director=ProgramDirector(),
