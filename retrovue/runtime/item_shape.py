@@ -90,8 +90,7 @@ def channel_audio_languages(look: Presentation) -> tuple[str | None, ...]:
     with its language."""
     if look.second_audio is None:
         return (None,)
-    main = next((language for language in look.audio_language if language != "und"), "und")
-    return (main, look.second_audio)
+    return (look.audio_language[0] if look.audio_language else "und", look.second_audio)
 
 
 def shape_item(

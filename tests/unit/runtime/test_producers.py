@@ -162,6 +162,6 @@ def test_a_source_beyond_1080p30_is_decoded_and_scaled_the_cheaper_way(tmp_path:
 def test_a_channel_marks_its_tracks_only_when_it_carries_a_second_language() -> None:
     assert channel_audio_languages(Presentation()) == (None,)
     assert channel_audio_languages(Presentation(audio_language=("eng",))) == (None,)
-    two = Presentation(audio_language=("und", "eng"), second_audio="spa")
+    two = Presentation(audio_language=("eng", "und"), second_audio="spa")
     assert channel_audio_languages(two) == ("eng", "spa")
     assert channel_audio_languages(Presentation(second_audio="fre")) == ("und", "fre")
