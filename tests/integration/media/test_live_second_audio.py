@@ -1,6 +1,7 @@
 """A live channel carrying a second language, captured over HTTP: two AAC tracks marked eng
-and spa in the PMT; the second carries the programme's Spanish sound and, over a commercial
-with no Spanish track, the commercial's own sound, without a gap; mpv --aid=2 hears it."""
+and spa in the PMT, in the .ts and in HLS segments; the second carries the programme's
+Spanish sound and, over a commercial with no Spanish track, the commercial's own sound,
+without a gap; mpv --aid=2 hears it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import av
+import httpx
 import pytest
 from air_oracles import RATE, dominant_tone, mono_samples
 from live_station import record, serve
@@ -111,12 +113,19 @@ def test_a_live_channel_carries_its_second_language_on_a_second_marked_track(
     _schedule(url, media, start)
     process, base = serve(url, tmp_path / "data")
     capture = tmp_path / "capture.ts"
+    segment = tmp_path / "segment.ts"
     try:
         record(base, 7, capture, (start - dt.datetime.now(dt.UTC)).total_seconds() + 8)
+        # HLS is cut from the same stream (the channel lingers on air): a segment holds both.
+        with httpx.Client(base_url=base, timeout=10) as client:
+            playlist = client.get("/iptv/channel/7.m3u8").raise_for_status().text
+            uris = [line for line in playlist.splitlines() if line and not line.startswith("#")]
+            segment.write_bytes(client.get(uris[-1]).raise_for_status().content)
     finally:
         process.terminate()
         process.wait(20)
     assert _audio_streams(capture) == [("aac", 2, "eng"), ("aac", 2, "spa")]
+    assert _audio_streams(segment) == [("aac", 2, "eng"), ("aac", 2, "spa")]
     spans = _spans(url)
     assert set(spans) == {title for title, *_ in PARTS}, spans
     with av.open(str(capture)) as container:
