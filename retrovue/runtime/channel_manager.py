@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from retrovue.runtime.fanout import Fanout, Viewer
 from retrovue.runtime.hls import HlsSegmenter, Segment
+from retrovue.runtime.item_shape import channel_audio_languages
 from retrovue.runtime.muxer import Chunk
 from retrovue.runtime.planner import GuidePlan, Planner, ScheduleReader
 from retrovue.runtime.playout import PlayoutDeps, PlayoutEngine, SlotSource
@@ -120,8 +121,9 @@ class ChannelManager:
         if tuned_at is not None and (now - tuned_at).total_seconds() > TUNE_REMEMBERED_S:
             tuned_at = None
         engine = PlayoutEngine(
-            self.channel.number, self.channel.name, planner, self._deps, emit, tuned_at, failed
-        )
+            self.channel.number, self.channel.name, planner, self._deps, emit, tuned_at, failed,
+            channel_audio_languages(self.channel.presentation),
+        )  # fmt: skip
         self._engine = engine
         engine.start()
         self.starts += 1

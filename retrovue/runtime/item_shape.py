@@ -75,14 +75,22 @@ class ItemShape:
     bug: Bug | None = None
     caption: Caption | None = None
     heavy: bool = False
-    # The languages of the silent tracks a file without sound airs (two on a channel that
-    # carries a second language, so the channel's track count never changes).
-    silence: tuple[str, ...] = ("und",)
 
     @classmethod
     def plain(cls, has_audio: bool) -> ItemShape:
         """A file nothing is known of: first video and audio, at its own level."""
         return cls(audio=(AudioPick(0, "und", None),) if has_audio else ())
+
+
+def channel_audio_languages(look: Presentation) -> tuple[str | None, ...]:
+    """The ISO 639 code of each audio track a channel carries (None: unmarked).
+
+    One unmarked track, unless the channel carries a second language: then the main track is
+    marked with the channel's first preferred language ('und' without one) and the second
+    with its language."""
+    if look.second_audio is None:
+        return (None,)
+    return (look.audio_language[0] if look.audio_language else "und", look.second_audio)
 
 
 def shape_item(
@@ -105,10 +113,13 @@ def shape_item(
         main = _pick_audio(streams, look.audio_language)
         audio = (_aired(main, loudness_target),)
         if two and look.second_audio is not None:
+            # Only a file with that language encodes a second track; for any other item the
+            # channel carries the main one on both (see timeline.py), at no extra cost.
             other = next(
                 (s for s in streams if _lang(s) == look.second_audio and s is not main), None
             )
-            audio += (_aired(other or main, loudness_target, look.second_audio),)
+            if other is not None:
+                audio += (_aired(other, loudness_target),)
     return ItemShape(
         field_order=_field_order(video),
         source_fps=_fps(video),
@@ -117,7 +128,6 @@ def shape_item(
         bug=_bug(item, look),
         caption=_caption(item, offset_s, look) if caption_font else None,
         heavy=_heavy(media),
-        silence=("und", look.second_audio or "und") if two else ("und",),
     )
 
 

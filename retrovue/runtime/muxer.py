@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -87,14 +87,18 @@ class TsMuxer:
         profile: OutputProfile,
         service_name: str = PROVIDER,
         provider: str = PROVIDER,
+        audio_languages: Sequence[str | None] = (None,),
     ) -> None:
-        """`service_name` is what receivers list the channel as (the SDT's service name)."""
+        """`service_name` is what receivers list the channel as (the SDT's service name);
+        `audio_languages` has one entry per audio track, the ISO 639 code its PMT entry is
+        marked with (None: unmarked)."""
         self._emit = emit
         self._profile = profile
         self._service = (service_name, provider)
+        self._languages = tuple(audio_languages) or (None,)
         self._sink = _Sink()
         self._container: Any = None
-        self._streams: dict[str, Any] = {}
+        self._streams: dict[tuple[str, int], Any] = {}
         self._waiting: list[tuple[MediaPacket, int]] = []
 
     def send(self, item: MediaPacket, ts: int) -> None:
@@ -123,14 +127,19 @@ class TsMuxer:
         # Streams for muxing only, described by the profile: no producer's container (which may
         # already be closed) lends its parameters.
         profile = self._profile
-        self._streams["video"] = self._container.add_mux_stream(
+        self._streams["video", 0] = self._container.add_mux_stream(
             "h264", rate=profile.fps, width=profile.width, height=profile.height
         )
-        self._streams["audio"] = self._container.add_mux_stream("aac", rate=profile.sample_rate)
+        for track, language in enumerate(self._languages):
+            stream = self._container.add_mux_stream("aac", rate=profile.sample_rate)
+            if language is not None:
+                # Written into the PMT as the stream's ISO_639_language_descriptor.
+                stream.metadata["language"] = language
+            self._streams["audio", track] = stream
 
     def _mux(self, item: MediaPacket, ts: int) -> None:
-        packet = item.packet
-        packet.stream = self._streams[item.kind]
+        packet = item.packet  # one packet may ride on two tracks: PyAV muxes a reference
+        packet.stream = self._streams[item.kind, item.track if item.kind == "audio" else 0]
         packet.time_base = TIME_BASE
         packet.pts = ts
         packet.dts = ts

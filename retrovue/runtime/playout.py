@@ -73,10 +73,15 @@ class PlayoutDeps:
             return self.sources(args, label)
         return ProducerSource(self.ffmpeg, args, label)
 
-    def muxer(self, emit: Callable[[list[Chunk]], None], service_name: str) -> Muxer:
+    def muxer(
+        self,
+        emit: Callable[[list[Chunk]], None],
+        service_name: str,
+        audio_languages: tuple[str | None, ...] = (None,),
+    ) -> Muxer:
         if self.muxers is not None:
             return self.muxers(emit, service_name)
-        return TsMuxer(emit, self.profile, service_name=service_name)
+        return TsMuxer(emit, self.profile, service_name, audio_languages=audio_languages)
 
 
 class Muxer(Protocol):
@@ -121,11 +126,13 @@ class PlayoutEngine:
         emit: Callable[[list[Chunk]], None],
         tuned_at: dt.datetime | None = None,
         on_failure: Callable[[Exception], None] | None = None,
+        audio_languages: tuple[str | None, ...] = (None,),
     ) -> None:
         """`tuned_at` is when the viewer asked (the stream opens at the offset of that instant).
 
         `on_failure` is called from the playout thread when playout ends by an error it could
         not air slate over: the channel is off air and its viewers must be told.
+        `audio_languages` are the channel's audio tracks (see `TsMuxer`), fixed while it plays.
         """
         self.channel_number = channel_number
         self._name = channel_name
@@ -134,7 +141,8 @@ class PlayoutEngine:
         executor = None if deps.lookups is None else deps.lookups(name)
         self._ahead = SlotsAhead(self._planned, name, executor)
         self._deps = deps
-        self._muxer = deps.muxer(emit, channel_name)
+        self._muxer = deps.muxer(emit, channel_name, audio_languages)
+        self._audio_tracks = len(audio_languages)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"playout {channel_number}")
         self._on_failure = on_failure
@@ -280,8 +288,9 @@ class PlayoutEngine:
         end = None if segment.slot.end_utc is None else self._tick_at(segment.slot.end_utc)
         segment.last_packet = self._deps.clock.monotonic()
         segment.cursor = ItemCursor(
-            start, end, audio_floor, profile.frame_ticks, profile.audio_frame_ticks
-        )
+            start, end, audio_floor, profile.frame_ticks, profile.audio_frame_ticks,
+            self._audio_tracks,
+        )  # fmt: skip
         return segment
 
     def _close(self, segment: _Segment, status: Status | None, reason: str | None) -> None:
@@ -507,8 +516,7 @@ class PlayoutEngine:
             self._released = max(self._released, tick)
         if cursor.sound_alone_ticks() > PICTURE_LAG_S * TICKS_PER_SECOND:
             return self._next(segment, None)  # sound alone goes on: the picture has ended
-        audio_done = cursor.end is not None and cursor.audio_end >= cursor.end
-        if cursor.video_complete and audio_done:
+        if cursor.video_complete and cursor.audio_complete:
             return self._next(segment, None)
         return segment
 

@@ -43,8 +43,9 @@ CARD_COLOURS: dict[CardKind, str] = {
 class ProducerFactory:
     """Builds producer argv for one output profile; card text goes through files in `scratch`.
 
-    `loudness_target` (LUFS) is the station's; `second_audio_track` says whether the channel
-    muxer carries a second audio track, so that a channel's second language may air.
+    `loudness_target` (LUFS) is the station's; `second_audio_track` says whether playout
+    carries a channel's second language (a producer then encodes it as a second audio track
+    when the file has it).
     """
 
     profile: OutputProfile
@@ -95,7 +96,7 @@ class ProducerFactory:
         )
         maps = ["-map", "[v]"]
         tracks = [(f"0:a:{pick.index}", pick.gain_db, pick.language) for pick in picks]
-        silent = [("1:a:0", 0.0, language) for language in shape.silence]
+        silent = [("1:a:0", 0.0, "und")]
         for n, (stream, gain, language) in enumerate(tracks or silent):
             maps += ["-map", stream, f"-filter:a:{n}", audio_chain(p, gain)]
             maps += [f"-metadata:s:a:{n}", f"language={language}"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -23,13 +23,31 @@ MediaKind = Literal["video", "audio"]
 
 @dataclass(frozen=True, slots=True)
 class MediaPacket:
-    """One demuxed packet with its timestamps in 90 kHz ticks."""
+    """One demuxed packet with its timestamps in 90 kHz ticks.
+
+    Audio comes in `tracks` tracks (the producer's audio streams in order); `track` is this
+    packet's: 0 the main sound, 1 the channel's second language.
+    """
 
     kind: MediaKind
     pts: int
     dts: int
     keyframe: bool
     packet: Any  # av.Packet; PyAV ships no type information
+    track: int = 0
+    tracks: int = 1
+
+
+def media_packet(packet: Any, audio_streams: Sequence[Any]) -> MediaPacket:
+    """A demuxed PyAV packet (video or audio, timestamped) as playout sees it; `audio_streams`
+    are its container's audio streams in order."""
+    track = 0
+    if packet.stream.type == "audio":
+        track = next((n for n, s in enumerate(audio_streams) if s.index == packet.stream.index), 0)
+    tracks = max(len(audio_streams), 1)
+    return MediaPacket(
+        packet.stream.type, packet.pts, packet.dts, packet.is_keyframe, packet, track, tracks
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,14 +111,18 @@ class ProducerSource:
                 self.process.stdout, format="mpegts", options=OPEN_OPTIONS, buffer_size=16384
             )
             with container:
+                audio = list(container.streams.audio)
+                known = {stream.index for stream in audio}
                 for packet in container.demux():
                     if self._stop.is_set():
                         break
                     kind = packet.stream.type
                     if packet.dts is None or packet.pts is None or kind not in ("video", "audio"):
                         continue
-                    item = MediaPacket(kind, packet.pts, packet.dts, packet.is_keyframe, packet)
-                    if not self._put(item):
+                    if kind == "audio" and packet.stream.index not in known:
+                        audio = list(container.streams.audio)  # a stream found late
+                        known = {stream.index for stream in audio}
+                    if not self._put(media_packet(packet, audio)):
                         break
         except (av.FFmpegError, OSError, ValueError) as failure:
             error = f"unreadable producer output: {failure}"

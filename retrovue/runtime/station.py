@@ -60,6 +60,7 @@ def build_producers(settings: StationSettings) -> ProducerFactory:
         settings.data_dir / "cards",
         find_font(),
         loudness_target=settings.loudness_target,
+        second_audio_track=True,
     )
 
 

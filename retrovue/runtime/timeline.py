@@ -3,11 +3,16 @@
 Item N's video starts on the tick where item N-1's video ended; its audio starts there too,
 or just after the previous audio when that ran up to one AAC frame past the video, so audio
 never overlaps itself and never drifts more than one AAC frame from its picture.
+
+A channel that carries a second language has two audio tracks, both placed the same way (one
+shift per item, taken from the later of the two tracks' ends). A producer with one audio
+track (a file without that language, a card, the guide) has it carried on both: the same
+packet, at the same timestamp, so the second track never goes missing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from retrovue.runtime.source import MediaPacket
 
@@ -16,7 +21,8 @@ from retrovue.runtime.source import MediaPacket
 class ItemCursor:
     """Maps one producer's packets into the channel span [start, end) (ticks, 90 kHz).
 
-    `end` is None for an open-ended card. `audio_floor` is where the channel's audio ended.
+    `end` is None for an open-ended card. `audio_floor` is where the channel's audio ended
+    (every track); `audio_tracks` how many audio tracks the channel carries.
     """
 
     start: int
@@ -24,8 +30,10 @@ class ItemCursor:
     audio_floor: int
     frame_ticks: int
     audio_frame_ticks: int
+    audio_tracks: int = 1
     video_end: int = field(init=False)
-    audio_end: int = field(init=False)
+    _track_ends: list[int] = field(init=False)
+    _second_seen: bool = field(default=False, init=False)
     _origin: int | None = field(default=None, init=False)
     _audio_shift: int | None = field(default=None, init=False)
     _held_audio: list[MediaPacket] = field(default_factory=list, init=False)
@@ -34,7 +42,20 @@ class ItemCursor:
 
     def __post_init__(self) -> None:
         self.video_end = self.start
-        self.audio_end = self.audio_floor
+        self._track_ends = [self.audio_floor] * self.audio_tracks
+
+    @property
+    def audio_end(self) -> int:
+        """Where the channel's audio ends so far: the later of its tracks' ends."""
+        return max(self._track_ends)
+
+    @property
+    def audio_complete(self) -> bool:
+        """Every audio track the producer sends has reached the span's end."""
+        if self.end is None:
+            return False
+        sent = self._track_ends if self._second_seen else self._track_ends[:1]
+        return all(end >= self.end for end in sent)
 
     @property
     def started(self) -> bool:
@@ -83,14 +104,27 @@ class ItemCursor:
 
     def _place_audio(self, item: MediaPacket) -> list[tuple[MediaPacket, int]]:
         assert self._origin is not None
+        if item.track >= self.audio_tracks:
+            return []  # a language this channel does not carry
         relative = item.dts - self._origin
         if relative < 0:
             return []  # encoder priming before the first picture
-        self._audio_src = item.dts
+        if item.track == 0:
+            self._audio_src = item.dts
+        else:
+            self._second_seen = True
         if self._audio_shift is None:
             self._audio_shift = max(0, self.audio_floor - (self.start + relative))
         ts = self.start + relative + self._audio_shift
-        if ts < self.audio_end or (self.end is not None and ts >= self.end):
+        if self.end is not None and ts >= self.end:
             return []
-        self.audio_end = ts + self.audio_frame_ticks
+        placed = self._on_track(item, item.track, ts)
+        if item.track == 0 and item.tracks < self.audio_tracks and not self._second_seen:
+            placed += self._on_track(replace(item, track=1), 1, ts)
+        return placed
+
+    def _on_track(self, item: MediaPacket, track: int, ts: int) -> list[tuple[MediaPacket, int]]:
+        if ts < self._track_ends[track]:
+            return []
+        self._track_ends[track] = ts + self.audio_frame_ticks
         return [(item, ts)]

@@ -15,7 +15,7 @@ import av
 from retrovue.errors import MediaError
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.renditions.keyframes import KeyframeIndex, index_path
-from retrovue.runtime.source import OPEN_OPTIONS, MediaPacket, SourceEnd
+from retrovue.runtime.source import OPEN_OPTIONS, MediaPacket, SourceEnd, media_packet
 
 _PIDS = itertools.count(1)
 DEFAULT_FRAME_TICKS: Final = OutputProfile().frame_ticks
@@ -95,7 +95,7 @@ class RenditionSource:
                     if kind == "video" and not packet.is_keyframe:
                         return self._end(f"rendition has no keyframe at {self.start_s} s")
                     self._started = kind == "video"
-                return MediaPacket(kind, packet.pts, packet.dts, packet.is_keyframe, packet)
+                return media_packet(packet, self._container.streams.audio)
         except (av.FFmpegError, OSError, ValueError) as failure:
             return self._end(f"unreadable rendition: {failure}")
         return self._end(None)

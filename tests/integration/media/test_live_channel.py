@@ -5,16 +5,11 @@ commercial, and the programme's last seconds announce the next one."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from air_oracles import grey_frames, measured_level, ocr
+from live_station import record, serve
 from media_kinds import KINDS, LOUDNESS_KINDS, MediaMaker
 from sqlalchemy import select
 
@@ -71,53 +66,16 @@ def _schedule(url: str, media: MediaMaker, bug: Path, start: dt.datetime) -> lis
     return [title for title, *_ in parts]
 
 
-def _serve(url: str, data: Path) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        port = int(probe_socket.getsockname()[1])
-    data.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "RETROVUE_DATA_DIR": str(data)}
-    with (data / "station.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "retrovue.runtime.station", "serve", "--db", url,
-             "--port", str(port), "--plan-every", "0"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError((data / "station.log").read_text())
-
-
-def _record(base: str, path: Path, seconds: float) -> None:
-    with (
-        httpx.Client(timeout=10) as client,
-        client.stream("GET", f"{base}/iptv/channel/5.ts") as response,
-        path.open("wb") as sink,
-    ):
-        assert response.status_code == 200
-        began = time.monotonic()
-        for data in response.iter_bytes():
-            sink.write(data)
-            if time.monotonic() - began >= seconds:
-                break
-
-
 def test_a_live_capture_levels_each_item_bugs_programmes_and_announces_the_next(
     media: MediaMaker, ffmpeg: Ffmpeg, tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'rv.db'}"
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
     titles = _schedule(url, media, _bug(ffmpeg, tmp_path / "bug.png"), start)
-    process, base = _serve(url, tmp_path / "data")
+    process, base = serve(url, tmp_path / "data")
     capture = tmp_path / "capture.ts"
     try:
-        _record(base, capture, (start - dt.datetime.now(dt.UTC)).total_seconds() + 18)
+        record(base, 5, capture, (start - dt.datetime.now(dt.UTC)).total_seconds() + 18)
     finally:
         process.terminate()
         process.wait(20)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from retrovue.runtime.item_shape import shape_item
+from retrovue.runtime.item_shape import channel_audio_languages, shape_item
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import OutputProfile
 from retrovue.schedule_manager.airing import Presentation, ScheduledItem
@@ -70,6 +70,9 @@ def test_each_track_is_brought_to_the_target_by_its_own_measured_loudness() -> N
     assert [(p.language, p.gain_db) for p in shape.audio] == [("eng", -10.0), ("spa", 6.0)]
     # Until the channel's muxer carries a second track, the second language is not aired.
     assert len(shape_item(look, 0.0, True).audio) == 1
+    # A file without that language encodes one track (playout carries it on both).
+    french = _item(media=TWO_LANGUAGES, second_audio="fre")
+    assert len(shape_item(french, 0.0, True, second_track=True).audio) == 1
     silent = {**TWO_LANGUAGES, "audio": [{"index": 0, "loudness_lufs": -70.0}]}
     assert shape_item(_item(media=silent), 0.0, True).audio[0].gain_db == 0.0
 
@@ -154,3 +157,11 @@ def test_a_source_beyond_1080p30_is_decoded_and_scaled_the_cheaper_way(tmp_path:
     hd = factory.scheduled(_item(media=TWO_LANGUAGES), 0.0, 5.0, True)
     assert "-skip_loop_filter" not in hd
     assert "fast_bilinear" not in hd[hd.index("-filter_complex") + 1]
+
+
+def test_a_channel_marks_its_tracks_only_when_it_carries_a_second_language() -> None:
+    assert channel_audio_languages(Presentation()) == (None,)
+    assert channel_audio_languages(Presentation(audio_language=("eng",))) == (None,)
+    two = Presentation(audio_language=("eng", "und"), second_audio="spa")
+    assert channel_audio_languages(two) == ("eng", "spa")
+    assert channel_audio_languages(Presentation(second_audio="fre")) == ("und", "fre")

@@ -72,3 +72,50 @@ def test_timestamps_that_step_backwards_inside_a_producer_are_dropped() -> None:
     span.place(packet("video", 12_000))
     assert span.place(packet("video", 9000)) == []
     assert span.shortfall_ticks() == 0  # an open-ended card is never short
+
+
+def sound(dts: int, track: int, tracks: int) -> MediaPacket:
+    return MediaPacket("audio", dts, dts, True, None, track, tracks)
+
+
+def two_tracks(start: int, end: int | None, floor: int) -> ItemCursor:
+    return ItemCursor(start, end, floor, FRAME, AAC, audio_tracks=2)
+
+
+def test_a_producer_with_one_audio_track_is_carried_on_both_of_a_channels_tracks() -> None:
+    span = two_tracks(0, 10 * AAC, 0)
+    span.place(packet("video", 0, keyframe=True))
+    placed = span.place(sound(0, 0, 1)) + span.place(sound(AAC, 0, 1))
+    assert [(item.track, ts) for item, ts in placed] == [(0, 0), (1, 0), (0, AAC), (1, AAC)]
+    assert placed[0][0].packet is placed[1][0].packet  # the same coded frame, not re-encoded
+    assert span.audio_end == 2 * AAC
+
+
+def test_both_tracks_take_the_same_shift_and_neither_overlaps_its_own_past() -> None:
+    # The second track of the last item ended 700 ticks after the main one.
+    span = two_tracks(900_000, 900_000 + 40 * AAC, 900_000 + 700)
+    span.place(packet("video", 5000, keyframe=True))
+    main = span.place(sound(5000, 0, 2))
+    second = span.place(sound(5000, 1, 2))
+    assert [ts for _, ts in main] == [ts for _, ts in second] == [900_700]
+    assert [item.track for item, _ in main + second] == [0, 1]  # real second track, no copy
+    assert span.place(sound(5000, 1, 2)) == []  # the same instant twice on one track
+
+
+def test_an_item_is_complete_once_every_track_it_sends_reaches_the_end() -> None:
+    span = two_tracks(0, 2 * AAC, 0)
+    for index in range(5):
+        span.place(packet("video", index * FRAME, keyframe=index == 0))
+    span.place(sound(0, 0, 2))
+    span.place(sound(AAC, 0, 2))
+    span.place(sound(0, 1, 2))
+    assert not span.audio_complete  # the second language is a frame behind
+    span.place(sound(AAC, 1, 2))
+    assert span.audio_complete
+
+
+def test_a_channel_with_one_track_drops_a_second_language_it_does_not_carry() -> None:
+    span = cursor(0, None)
+    span.place(packet("video", 0, keyframe=True))
+    assert span.place(sound(0, 1, 2)) == []
+    assert [(item.track, ts) for item, ts in span.place(sound(0, 0, 2))] == [(0, 0)]
