@@ -232,8 +232,9 @@ def floors(db: Database, url: str) -> tuple[float, float, int]:
     return a, b, sum(len(rows) for rows in copied)
 
 
-def replan_one_channel(db: Database) -> tuple[float, int]:
-    """Channel 1 gets another template; the station's next planning pass re-plans it."""
+def replan_one_channel(db: Database, orchestrator: ScheduleOrchestrator) -> tuple[float, int]:
+    """Channel 1 gets another template; the station's next planning pass re-plans it (the
+    station's own orchestrator, which keeps the catalog it loaded while the catalog stands)."""
     with db.transaction() as session:
         channel = session.scalars(select(Channel).where(Channel.number == 1)).one()
         other = session.scalars(
@@ -241,7 +242,6 @@ def replan_one_channel(db: Database) -> tuple[float, int]:
         ).first()
         session.execute(update(Channel).where(Channel.id == channel.id)
                         .values(default_template_id=other))  # fmt: skip
-    orchestrator = ScheduleOrchestrator(db)
     started = time.perf_counter()
     report = orchestrator.run_once(NOW + dt.timedelta(minutes=1))
     return time.perf_counter() - started, report.days_built
@@ -277,7 +277,7 @@ def run(url: str, args: argparse.Namespace) -> None:
               f"{report.days_built} channel-days) + {args.hours:g}-hour playlog tier "
               f"({report.events_written} events, {report.days_laid} channel-days): "
               f"{built:.2f} s")  # fmt: skip
-        replan, days = replan_one_channel(db)
+        replan, days = replan_one_channel(db, orchestrator)
         print(f"  replan: channel 1's template changed, next planning pass: {replan:.3f} s "
               f"({days} channel-days re-planned)")  # fmt: skip
         a, b, rows = floors(db, url)

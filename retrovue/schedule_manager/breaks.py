@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
@@ -63,9 +64,10 @@ class SlotLayout(NamedTuple):
     fill: FillSpec
 
     def dumps(self) -> str:
-        fill = [self.fill.breaks, *(list(t) for t in self.fill[1:5]), self.fill.pad]
-        data = {"d": self.duration_ms, "p": self.points, "s": self.shares, "f": fill}
-        return json.dumps(data, separators=(",", ":"))
+        points, shares = ",".join(map(str, self.points)), ",".join(map(str, self.shares))
+        return (
+            f'{{"d":{self.duration_ms},"p":[{points}],"s":[{shares}],"f":{_fill_json(self.fill)}}}'
+        )
 
     @classmethod
     def loads(cls, raw: str) -> SlotLayout:
@@ -73,6 +75,13 @@ class SlotLayout(NamedTuple):
         breaks, filler, either, ins, outs, pad = data["f"]
         fill = FillSpec(breaks, tuple(filler), tuple(either), tuple(ins), tuple(outs), pad)
         return cls(int(data["d"]), tuple(data["p"]), tuple(data["s"]), fill)
+
+
+@functools.lru_cache(maxsize=1024)
+def _fill_json(fill: FillSpec) -> str:
+    """A fill spec as JSON (made once per spec: a two weeks' guide repeats a few of them)."""
+    data = [fill.breaks, *(list(t) for t in fill[1:5]), fill.pad]
+    return json.dumps(data, separators=(",", ":"))
 
 
 class GuideEntry(NamedTuple):
@@ -132,6 +141,15 @@ class FillerPool:
         return chosen
 
 
+@functools.lru_cache(maxsize=1024)
+def _side(
+    ins: tuple[str, ...], outs: tuple[str, ...], either: tuple[str, ...], side: Side
+) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    own, other = (ins, outs) if side == "in" else (outs, ins)
+    lowered = [frozenset(t.lower() for t in tags) for tags in (own, either, other)]
+    return lowered[0], lowered[1], lowered[2]
+
+
 def bumper_side(
     rule: FillSpec | RuleV1, side: Side
 ) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -141,10 +159,8 @@ def bumper_side(
     `bumper_out_tags` closing it) may air there; so may one carrying a `bumper_tags` tag,
     unless it also carries one of the other side's own tags.
     """
-    ins = frozenset(t.lower() for t in rule.bumper_in_tags)
-    outs = frozenset(t.lower() for t in rule.bumper_out_tags)
-    either = frozenset(t.lower() for t in rule.bumper_tags)
-    return (ins, either, outs) if side == "in" else (outs, either, ins)
+    ins, outs = tuple(rule.bumper_in_tags), tuple(rule.bumper_out_tags)
+    return _side(ins, outs, tuple(rule.bumper_tags), side)
 
 
 class BreakFiller:

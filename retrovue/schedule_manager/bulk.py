@@ -31,12 +31,14 @@ def write_rows(
     marks = ", ".join("?" * len(columns))
     days = [i for i, name in enumerate(columns) if name == "broadcast_day"]
     if days:  # SQLite keeps dates as ISO text, as SQLAlchemy's Date type writes them
-        rows = [_iso(row, days) for row in rows]
+        iso: dict[Any, str] = {}
+        rows = [_iso(row, days, iso) for row in rows]
     raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
 
 
-def _iso(row: tuple[Any, ...], at: list[int]) -> tuple[Any, ...]:
+def _iso(row: tuple[Any, ...], at: list[int], known: dict[Any, str]) -> tuple[Any, ...]:
     values = list(row)
     for i in at:
-        values[i] = values[i].isoformat()
+        day = values[i]
+        values[i] = known.get(day) or known.setdefault(day, day.isoformat())
     return tuple(values)

@@ -222,22 +222,29 @@ def last_end(session: Session, channel_id: int) -> int | None:
     return None if end is None else int(end)
 
 
-def load_snapshots(session: Session, channel_id: int) -> dict[str, dict[str, Any]]:
-    """Per cursor key, its state snapshot per broadcast day (ISO date)."""
-    rows = session.execute(
-        select(RuleCursor.key, RuleCursor.state).where(RuleCursor.channel_id == channel_id)
-    )
-    return {key: dict((state or {}).get("days", {})) for key, state in rows}
+def load_snapshots(
+    session: Session, channel_id: int, only: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """Per cursor key (or only the keys `only` names), its state snapshot per broadcast day."""
+    query = select(RuleCursor.key, RuleCursor.state).where(RuleCursor.channel_id == channel_id)
+    if only is not None:
+        query = query.where(RuleCursor.key.in_(list(only)))
+    return {key: dict((state or {}).get("days", {})) for key, state in session.execute(query)}
 
 
 def save_snapshots(
     session: Session, channel_id: int, snapshots: dict[str, dict[str, Any]], keys: Iterable[str]
 ) -> None:
+    wanted = list(keys)
     existing = {
         row.key: row
-        for row in session.scalars(select(RuleCursor).where(RuleCursor.channel_id == channel_id))
+        for row in session.scalars(
+            select(RuleCursor).where(
+                RuleCursor.channel_id == channel_id, RuleCursor.key.in_(wanted)
+            )
+        )
     }
-    for key in keys:
+    for key in wanted:
         state = {"days": snapshots.get(key, {})}
         if key in existing:
             existing[key].state = state

@@ -14,7 +14,7 @@ import hashlib
 import json
 import random
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 from retrovue.schedule_manager.catalog import Catalog, Entry, OrderKey, order_key
 from retrovue.schedule_manager.models import RATING_RANK, RuleV1
@@ -77,7 +77,7 @@ class Pool(list[Entry]):
         super().__init__(entries)
         self.by_id = {e.id: e for e in self}
         self.ids = sorted(self.by_id)
-        self._bags: collections.OrderedDict[str, tuple[int, ...]] = collections.OrderedDict()
+        self._bags: collections.OrderedDict[str, Bag] = collections.OrderedDict()
         self.series: dict[str, list[Entry]] = {}
         for entry in self:
             self.series.setdefault(entry.series or "", []).append(entry)
@@ -86,17 +86,48 @@ class Pool(list[Entry]):
             episodes.sort(key=lambda e: e.episode_order)
             self.keys[name] = [e.episode_order for e in episodes]
 
-    def shuffled(self, name: str) -> tuple[int, ...]:
+    def shuffled(self, name: str) -> Bag:
         """The pool's ids in the order the bag `name` shuffles them (kept for the next days
         that draw from the same bag)."""
         bag = self._bags.get(name)
         if bag is None:
-            order = list(self.ids)
-            random.Random(name).shuffle(order)
-            bag = self._bags[name] = tuple(order)
+            bag = self._bags[name] = Bag(self.ids, name)
             while len(self._bags) > self.BAGS_KEPT:
                 self._bags.popitem(last=False)
         return bag
+
+
+class Bag(Sequence[int]):
+    """A permutation of `ids` seeded by `name`, drawn a place at a time (Fisher-Yates from the
+    front): a bag of thousands that a fortnight draws a few hundred from shuffles only those."""
+
+    def __init__(self, ids: Sequence[int], name: str) -> None:
+        self._ids = ids
+        self._rng = random.Random(name)
+        self._swapped: dict[int, int] = {}  # place -> index into ids, where they moved
+        self._drawn: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, place: int) -> int: ...
+
+    @overload
+    def __getitem__(self, place: slice) -> Sequence[int]: ...
+
+    def __getitem__(self, place: int | slice) -> int | Sequence[int]:
+        if isinstance(place, slice):
+            return [self[i] for i in range(*place.indices(len(self)))]
+        if not 0 <= place < len(self._ids):
+            raise IndexError(place)
+        while len(self._drawn) <= place:
+            here = len(self._drawn)
+            there = self._rng.randrange(here, len(self._ids))
+            moved = self._swapped.get(there, there)
+            self._swapped[there] = self._swapped.get(here, here)
+            self._drawn.append(self._ids[moved])
+        return self._drawn[place]
 
 
 class Selector:
@@ -202,7 +233,8 @@ class Shuffle:
     """A shuffled bag: nothing repeats until the whole pool has aired.
 
     The state names the bag (`bag`: the seed that shuffled it) and lists what was drawn from
-    it, so a day's snapshot is as small as the draws; the bag is shuffled again from its name.
+    it, so a day's snapshot is as small as the draws; the bag is shuffled again from its name
+    and read from the first id not drawn, never copied.
     """
 
     def __init__(self, pool: Pool, state: dict[str, Any], seed: str) -> None:
@@ -210,42 +242,51 @@ class Shuffle:
         self.pool = pool.by_id
         self.state = state
         self.seed = seed
-        self.bag: list[int] = []
-        if isinstance(state.get("bag"), list):  # a bag kept whole, as stations once did
-            self.drawn: list[int] = []
-            self.bag = [i for i in state["bag"] if i in self.pool]
-            state["bag"] = self.bag
-            return
-        self.drawn = [i for i in state.get("drawn", []) if isinstance(i, int)]
+        kept = state.get("bag")
+        self.order: Sequence[int] = ()
+        if isinstance(kept, str):
+            self.order = pool.shuffled(kept)
+        elif isinstance(kept, list):  # a bag kept whole, as stations once did: draw it out
+            self.order = [i for i in kept if i in self.pool]
+            state["bag"] = self.order
+        self.drawn: list[int] = [i for i in state.get("drawn", []) if isinstance(i, int)]
         state["drawn"] = self.drawn
-        if isinstance(state.get("bag"), str):
-            taken = set(self.drawn)
-            shuffled = pool.shuffled(state["bag"])  # made of this pool's ids only
-            self.bag = [i for i in shuffled if i not in taken] if taken else list(shuffled)
+        self.taken = set(self.drawn)
+        self.first = 0
+
+    def _left(self) -> int:
+        """Where the bag's first id not yet drawn is (the bag's length when it is empty)."""
+        while self.first < len(self.order) and self.order[self.first] in self.taken:
+            self.first += 1
+        return self.first
 
     def _refill(self) -> None:
         refills = int(self.state.get("refills", 0)) + 1
         name = f"{self.seed}:{refills}"
-        self.bag[:] = self.source.shuffled(name)
+        self.order, self.first = self.source.shuffled(name), 0
         self.drawn.clear()
+        self.taken.clear()
         self.state.update(bag=name, refills=refills, drawn=self.drawn)
 
+    def _draw(self, asset_id: int) -> Entry:
+        self.taken.add(asset_id)
+        self.drawn.append(asset_id)
+        return self.pool[asset_id]
+
     def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
-        if not self.bag:
+        if self._left() == len(self.order):
             self._refill()
-        for index, asset_id in enumerate(self.bag):
-            if _fits(self.pool[asset_id], max_ms):
-                del self.bag[index]
-                self.drawn.append(asset_id)
-                return self.pool[asset_id]
+        for index in range(self._left(), len(self.order)):
+            asset_id = self.order[index]
+            if asset_id not in self.taken and _fits(self.pool[asset_id], max_ms):
+                return self._draw(asset_id)
         return None
 
     def take(self, entry: Entry, at_ms: int) -> None:
-        if not self.bag:
+        if self._left() == len(self.order):
             self._refill()
-        if entry.id in self.bag:
-            self.bag.remove(entry.id)
-            self.drawn.append(entry.id)
+        if entry.id in self.pool and entry.id not in self.taken:
+            self._draw(entry.id)
 
 
 class LeastRecentlyUsed:
@@ -257,26 +298,30 @@ class LeastRecentlyUsed:
 
     def __init__(self, pool: Pool, state: dict[str, Any]) -> None:
         self.pool = pool.by_id
+        self.ids = pool.ids
         kept = state.pop("queue", None)  # the whole queue, as stations once kept it
         aired = state.get("aired", kept or [])
         self.aired: list[int] = [i for i in aired if i in self.pool]
         self.seen = set(self.aired)
-        self.queue: list[int] = [i for i in pool.ids if i not in self.seen] + self.aired
+        self.fresh = 0  # where the first never-aired id may be, in id order
         state["aired"] = self.aired
 
     def pick(self, at_ms: int, max_ms: int | None) -> Entry | None:
-        for index, asset_id in enumerate(self.queue):
-            entry = self.pool[asset_id]
-            if _fits(entry, max_ms):
-                self.queue.append(self.queue.pop(index))
+        while self.fresh < len(self.ids) and self.ids[self.fresh] in self.seen:
+            self.fresh += 1
+        for index in range(self.fresh, len(self.ids)):
+            asset_id = self.ids[index]
+            if asset_id not in self.seen and _fits(self.pool[asset_id], max_ms):
                 self._aired(asset_id)
-                return entry
+                return self.pool[asset_id]
+        for asset_id in self.aired:
+            if _fits(self.pool[asset_id], max_ms):
+                self._aired(asset_id)
+                return self.pool[asset_id]
         return None
 
     def take(self, entry: Entry, at_ms: int) -> None:
         if entry.id in self.pool:
-            self.queue.remove(entry.id)
-            self.queue.append(entry.id)
             self._aired(entry.id)
 
     def _aired(self, asset_id: int) -> None:
@@ -312,13 +357,22 @@ def book_before(snapshots: dict[str, dict[str, Any]], day: dt.date) -> Book:
 
 
 def record_day(snapshots: dict[str, dict[str, Any]], book: Book, day: dt.date) -> None:
-    """Store the state after `day`; later snapshots are void (those days get re-planned)."""
+    """Store the state after `day`; later snapshots are void (those days get re-planned).
+
+    A key whose state the day left as it was gets no new snapshot (the last one still says
+    it), and each key keeps its newest snapshot however old, so its state is never lost."""
     iso = day.isoformat()
     oldest = (day - dt.timedelta(days=KEEP_SNAPSHOT_DAYS)).isoformat()
-    for key, state in book.items():
-        snapshots.setdefault(key, {})[iso] = _copy_state(state)
     for days in snapshots.values():
-        for stale in [d for d in days if d > iso or d < oldest]:
+        for stale in [d for d in days if d >= iso]:
+            del days[stale]
+    for key, state in book.items():
+        days = snapshots.setdefault(key, {})
+        if not days or days[max(days)] != state:
+            days[iso] = _copy_state(state)
+    for days in snapshots.values():
+        old = sorted(d for d in days if d < oldest)
+        for stale in old[:-1] if len(old) == len(days) else old:
             del days[stale]
 
 

@@ -12,14 +12,14 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from retrovue.infra.db import Database
 from retrovue.schedule_manager import epg, playlog
-from retrovue.schedule_manager.breaks import BreakFiller
+from retrovue.schedule_manager.breaks import BreakFiller, GuideEntry
 from retrovue.schedule_manager.catalog import Catalog, catalog_fingerprint
 from retrovue.schedule_manager.config import (
     ChannelConfig,
@@ -135,14 +135,19 @@ class ScheduleOrchestrator:
             day: day_fingerprint(channel, tid, blocks.get(tid) if tid else None, catalog_fp)
             for day, tid in templates.items()
         }
-        snapshots = playlog.load_snapshots(session, channel.id)
-        planned = snapshots.pop(playlog.PLAN_KEY, {})
-        laid = snapshots.pop(playlog.FILL_KEY, {})
+        marks = playlog.load_snapshots(session, channel.id, (playlog.PLAN_KEY, playlog.FILL_KEY))
+        planned = marks.get(playlog.PLAN_KEY, {})
+        laid = marks.get(playlog.FILL_KEY, {})
         dirty = next((d for d in templates if planned.get(d.isoformat()) != fingerprints[d]), None)
         changed = False
+        snapshots: dict[str, dict[str, Any]] = {}
+        fresh: dict[dt.date, list[GuideEntry]] = {}
         if dirty is not None:
-            self._plan_epg(session, channel, now_ms, dirty, last, templates, blocks, snapshots,
-                           catalog_fp, report)  # fmt: skip
+            snapshots = playlog.load_snapshots(session, channel.id)
+            for key in (playlog.PLAN_KEY, playlog.FILL_KEY):
+                snapshots.pop(key, None)
+            fresh = self._plan_epg(session, channel, now_ms, dirty, last, templates, blocks,
+                                   snapshots, catalog_fp, report)  # fmt: skip
             for day in templates:
                 if day >= dirty:
                     planned[day.isoformat()] = fingerprints[day]
@@ -156,7 +161,7 @@ class ScheduleOrchestrator:
             if laid.get(iso) != planned.get(iso):
                 if planner is None:
                     planner = self.planning(session, catalog_fp).planner(channel)
-                written += self._lay_day(session, planner, channel.id, day)
+                written += self._lay_day(session, planner, channel.id, day, fresh.get(day))
                 laid[iso] = planned[iso]
                 report.days_laid += 1
                 changed = True
@@ -183,12 +188,13 @@ class ScheduleOrchestrator:
         last: dt.date,
         templates: dict[dt.date, int | None],
         blocks: dict[int, list[Block]],
-        snapshots: dict[str, dict[str, object]],
+        snapshots: dict[str, dict[str, Any]],
         catalog_fp: str,
         report: PlanReport,
-    ) -> None:
+    ) -> dict[dt.date, list[GuideEntry]]:
         """Re-plan the EPG tier from the first entry of `dirty` or after that has not started;
-        the playlog from that point goes too (it is laid out again from the new entries)."""
+        the playlog from that point goes too (it is laid out again from the new entries).
+        Returns the days planned whole, with their entries."""
         clock = channel.clock
         day_start = clock.day_start_ms(dirty)
         cut = max(day_start, now_ms)
@@ -203,28 +209,41 @@ class ScheduleOrchestrator:
         # with the next episode instead of starting the day's sequence (and reruns) again.
         aired = epg.aired_programs(session, channel.id, dirty, carry)
         planner = self.planning(session, catalog_fp).planner(channel)
+        # The book each day leaves is the one the next day starts from (as `book_before`
+        # would read it back from the snapshots `record_day` keeps).
+        book = book_before(snapshots, dirty)
+        planned: dict[dt.date, list[GuideEntry]] = {}
         day = dirty
         while day <= last:
-            book = book_before(snapshots, day)
             template_id = templates[day]
             day_blocks = blocks[template_id] if template_id else None
             plan = planner.plan_day(day, day_blocks, book, carry, aired if day == dirty else ())
             record_day(snapshots, book, day)
             report.entries_written += epg.insert_entries(session, channel.id, plan.entries)
             report.warnings.extend(f"channel {channel.number}, {day}: {w}" for w in plan.warnings)
+            if day > dirty or cut == day_start:
+                planned[day] = plan.entries  # the whole day, as just planned
             carry = plan.end_ms
             report.days_built += 1
             day += dt.timedelta(days=1)
+        return planned
 
     def _lay_day(
-        self, session: Session, planner: ChannelPlanner, channel_id: int, day: dt.date
+        self,
+        session: Session,
+        planner: ChannelPlanner,
+        channel_id: int,
+        day: dt.date,
+        entries: list[GuideEntry] | None,
     ) -> int:
         """Fill broadcast `day`'s spots into the playlog, after what the playlog already holds.
 
         The whole day is laid out from its first entry, so the spots come out the same
         whenever it is done; only events from the playlog's end on are written.
         """
-        events = planner.lay(day, epg.entries_of_day(session, channel_id, day))
+        if entries is None:
+            entries = epg.entries_of_day(session, channel_id, day)
+        events = planner.lay(day, entries)
         after = playlog.last_end(session, channel_id)
         if after is not None:
             events = [e for e in events if e.start_ms >= after]

@@ -139,8 +139,13 @@ class GridIndex:
         self.clock = clock
         self._points: list[int] = []
         self._dates: set[dt.date] = set()
+        self._hours: set[int] = set()  # hours whose dates around them are covered
 
     def _cover(self, ms: int) -> None:
+        hour = ms // 3_600_000
+        if hour in self._hours:
+            return
+        self._hours.add(hour)
         local = from_ms(ms).astimezone(self.clock.tz).date()
         for day in (local - dt.timedelta(days=1), local, local + dt.timedelta(days=1)):
             if day not in self._dates:

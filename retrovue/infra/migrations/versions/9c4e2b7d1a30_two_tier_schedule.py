@@ -4,8 +4,9 @@
 where it breaks, or slate) planned two weeks ahead. `broadcast_playlog_event` stays the
 playlog tier (every event with its spots), now with `start_ms` and `end_ms` as integer epoch
 milliseconds in place of timestamps. Both tiers refuse an asset that is not canonical and
-available (the same trigger). Existing playlog rows are converted in place; the as-run log
-keeps its links to them.
+available; on PostgreSQL the check runs once per statement over the rows it wrote (a
+transition table) instead of once per row, so a bulk COPY of a day pays for one query.
+Existing playlog rows are converted in place; the as-run log keeps its links to them.
 
 Revision ID: 9c4e2b7d1a30
 Revises: 8b3f5d0c7a12
@@ -91,6 +92,9 @@ def upgrade() -> None:
     )  # fmt: skip
     if _postgres():
         _playlog_to_ms_postgres()
+        _statement_gate_function()
+        op.execute(f"DROP TRIGGER playlog_canonical_gate ON broadcast.{PLAYLOG}")
+        _gate(PLAYLOG)
     else:
         _rebuild_playlog_sqlite(
             ms=True,
@@ -104,6 +108,13 @@ def downgrade() -> None:
     _drop_gate("broadcast_epg_entry")
     op.drop_table("broadcast_epg_entry", schema="broadcast")
     if _postgres():
+        _drop_gate(PLAYLOG)
+        op.execute("DROP FUNCTION broadcast.tier_canonical_gate()")
+        op.execute(
+            "CREATE TRIGGER playlog_canonical_gate BEFORE INSERT OR UPDATE OF asset_id "
+            f"ON broadcast.{PLAYLOG} "
+            "FOR EACH ROW EXECUTE FUNCTION broadcast.playlog_canonical_gate()"
+        )
         op.execute(f"ALTER TABLE broadcast.{PLAYLOG} DROP CONSTRAINT ck_{PLAYLOG}_span")
         for old, new in (("start_ms", "start_utc"), ("end_ms", "end_utc")):
             op.execute(
@@ -179,13 +190,17 @@ def _rebuild_playlog_sqlite(ms: bool, start: str, end: str) -> None:
 
 
 def _gate(table: str) -> None:
-    """The trigger that refuses a row whose asset is not canonical and available (on
-    PostgreSQL the playlog's function, made with the broadcast domain, serves both tiers)."""
+    """The trigger that refuses a row whose asset is not canonical and available."""
     if _postgres():
-        op.execute(
-            f"CREATE TRIGGER {table}_canonical_gate BEFORE INSERT OR UPDATE OF asset_id "
-            f"ON broadcast.{table} FOR EACH ROW EXECUTE FUNCTION broadcast.playlog_canonical_gate()"
-        )
+        for event, tables in (
+            ("INSERT", "NEW TABLE AS written"),
+            ("UPDATE", "OLD TABLE AS previous NEW TABLE AS written"),
+        ):
+            op.execute(
+                f"CREATE TRIGGER {table}_canonical_gate_{event.lower()} AFTER {event} "
+                f"ON broadcast.{table} REFERENCING {tables} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION broadcast.tier_canonical_gate()"
+            )
         return
     prefix = "playlog" if table == PLAYLOG else table
     for event in ("INSERT", "UPDATE OF asset_id"):
@@ -202,9 +217,45 @@ def _gate(table: str) -> None:
         )
 
 
+def _statement_gate_function() -> None:
+    op.execute(
+        f"""
+        CREATE FUNCTION broadcast.tier_canonical_gate() RETURNS trigger AS $$
+        DECLARE refused integer;
+        BEGIN
+            IF TG_OP = 'UPDATE' THEN  -- only rows whose asset changed, as before
+                SELECT w.asset_id INTO refused FROM written w JOIN previous p ON p.id = w.id
+                WHERE w.asset_id IS NOT NULL AND w.asset_id IS DISTINCT FROM p.asset_id
+                AND NOT EXISTS (
+                    SELECT 1 FROM broadcast.catalog_asset a
+                    WHERE a.id = w.asset_id AND a.canonical AND a.available
+                )
+                LIMIT 1;
+            ELSE
+                SELECT w.asset_id INTO refused FROM written w
+                WHERE w.asset_id IS NOT NULL AND NOT EXISTS (
+                    SELECT 1 FROM broadcast.catalog_asset a
+                    WHERE a.id = w.asset_id AND a.canonical AND a.available
+                )
+                LIMIT 1;
+            END IF;
+            IF refused IS NOT NULL THEN
+                RAISE EXCEPTION '{GATE_MESSAGE} (asset %)', refused
+                    USING ERRCODE = 'check_violation';
+            END IF;
+            RETURN NULL;
+        END
+        $$ LANGUAGE plpgsql
+        """
+    )
+
+
 def _drop_gate(table: str) -> None:
     if _postgres():
-        op.execute(f"DROP TRIGGER IF EXISTS {table}_canonical_gate ON broadcast.{table}")
+        for event in ("insert", "update"):
+            op.execute(
+                f"DROP TRIGGER IF EXISTS {table}_canonical_gate_{event} ON broadcast.{table}"
+            )
         return
     for event in ("insert", "update"):
         op.execute(f"DROP TRIGGER IF EXISTS {table}_canonical_gate_{event}")
