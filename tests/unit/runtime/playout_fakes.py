@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
+from retrovue.runtime import channel_time
 from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.master_clock import FakeClock
 from retrovue.runtime.planner import Slot
-from retrovue.runtime.playout import BASE_TICKS, PlayoutDeps, PlayoutEngine
+from retrovue.runtime.playout import PlayoutDeps, PlayoutEngine
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import ProgramDirector
@@ -307,5 +308,5 @@ def play(
 
 
 def tick(seconds: float) -> int:
-    """The channel tick `seconds` after the tune-in instant."""
-    return BASE_TICKS + round(seconds * PROFILE.fps) * FRAME
+    """The channel tick `seconds` after the tune-in instant (T0, on a segment boundary)."""
+    return channel_time.tick_at(T0, PROFILE) + round(seconds * PROFILE.fps) * FRAME
