@@ -19,7 +19,7 @@ from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.master_clock import FakeClock
 from retrovue.runtime.planner import Slot
 from retrovue.runtime.playout import PlayoutDeps, PlayoutEngine
-from retrovue.runtime.producers import ProducerFactory
+from retrovue.runtime.producers import SEEK_EARLY_FRAMES, ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import ProgramDirector
 from retrovue.runtime.source import MediaPacket, SourceEnd
@@ -163,7 +163,10 @@ class Producers:
     def __call__(self, args: list[str], label: str) -> ScriptedSource:
         card = any(arg.startswith(("color=", "anullsrc")) for arg in args[:4]) or "image2" in args
         path = None if card else args[args.index("-i") + 1]
-        offset = None if card else float(args[args.index("-ss") + 1])
+        seek = None if card else float(args[args.index("-ss") + 1])
+        # the producer seeks a quarter of a frame early (producers.seek_arg)
+        early = 0.0 if not seek else SEEK_EARLY_FRAMES / PROFILE.fps
+        offset = None if seek is None else round(seek + early, 3)
         self.spawns.append(Spawn(label, path, offset, card))
         if card:
             return ScriptedSource(Script(120.0), label, self._clock)
