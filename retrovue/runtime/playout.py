@@ -334,12 +334,16 @@ class PlayoutEngine:
     ) -> _Segment:
         """Slate from where `current` stopped (or from `start`) to the end of its slot."""
         start = cursor.video_end if start is None else start
+        state = self._deps.director.state
+        if current.slot.end_utc is not None and start >= self._tick_at(current.slot.end_utc):
+            # the time skipped ran past the slot: what follows it airs from `start`
+            return self._begin(self._open(self._wall_at(start), state), start, cursor.audio_end)
         end = current.slot.end_utc or self._wall_at(start) + UNSCHEDULED_SLATE
         slot = Slot(
             "slate", self._wall_at(start), end, current.slot.item,
             status="substituted", reason=reason,
         )  # fmt: skip
-        return self._begin(self._segment(slot, self._deps.director.state), start, cursor.audio_end)
+        return self._begin(self._segment(slot, state), start, cursor.audio_end)
 
     def _rejoin(self, current: _Segment, reason: str) -> _Segment:
         """`current`'s producer failed, stalled or fell behind: air what the schedule says now.
