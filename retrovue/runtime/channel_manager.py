@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from retrovue.runtime import channel_time
 from retrovue.runtime.fanout import Fanout, Viewer
 from retrovue.runtime.hls import HlsSegmenter, Segment
 from retrovue.runtime.item_shape import channel_audio_languages
@@ -44,7 +45,7 @@ class ChannelManager:
         self._deps = deps
         self._settings = settings
         self.fanout = Fanout()
-        self.hls = HlsSegmenter()
+        self.hls = HlsSegmenter(segment_ticks=channel_time.segment_ticks(deps.profile))
         self._engine: PlayoutEngine | None = None
         self._holders = 0
         self._linger: asyncio.Task[None] | None = None

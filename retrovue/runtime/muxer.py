@@ -40,6 +40,7 @@ MUX_OPTIONS = {
     "sdt_period": "0.5",
     "pes_payload_size": "0",
     "mpegts_service_type": "digital_tv",
+    "mpegts_copyts": "1",  # timestamps as given: channel time is the wall clock (channel_time.py)
 }
 
 

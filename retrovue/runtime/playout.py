@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from retrovue.errors import FfmpegError, MediaError
 from retrovue.ffmpeg import Ffmpeg
+from retrovue.runtime import channel_time
 from retrovue.runtime.asrun_logger import AsRunLogger, Status
 from retrovue.runtime.gating import GatingWatch
 from retrovue.runtime.master_clock import MasterClock
@@ -30,7 +31,6 @@ if TYPE_CHECKING:  # the guide draws pages that import playout: a type-only refe
 
 log = logging.getLogger(__name__)
 
-BASE_TICKS = 10 * TICKS_PER_SECOND  # the channel timeline starts at 10 s: never negative
 EMERGENCY_CARD_S = 3600.0
 FIRST_PACKET_S = 5.0  # a producer's first packet may take this long (a slow seek, a NAS)
 STALL_S = 1.0  # once flowing, a producer silent this long has stalled: viewers hold ~1 s
@@ -128,7 +128,8 @@ class PlayoutEngine:
         on_failure: Callable[[Exception], None] | None = None,
         audio_languages: tuple[str | None, ...] = (None,),
     ) -> None:
-        """`tuned_at` is when the viewer asked (the stream opens at the offset of that instant).
+        """`tuned_at` is when the viewer asked: the stream opens on the segment boundary at or
+        before it (or before now, when it is over a segment ago), at that instant's offset.
 
         `on_failure` is called from the playout thread when playout ends by an error it could
         not air slate over: the channel is off air and its viewers must be told.
@@ -148,12 +149,20 @@ class PlayoutEngine:
         self._on_failure = on_failure
         self._recovered_at = float("-inf")
         self._upcoming: _Segment | None = None
-        self._released = BASE_TICKS
         self._rejoins: dict[tuple[int | None, dt.datetime], int] = {}
         self._sign_off: str | None = None
         now = deps.clock.now()
-        self._w0 = now if tuned_at is None or tuned_at > now else tuned_at
-        self._mono0 = deps.clock.monotonic() - (now - self._w0).total_seconds()
+        # Channel time is the wall clock's (channel_time.py); the stream opens on the segment
+        # boundary at or before the tune-in, so its first keyframe is one every station cuts.
+        # It is never more than a segment in the past: what is older would arrive too late.
+        profile = deps.profile
+        tuned = now if tuned_at is None or tuned_at > now else tuned_at
+        first = channel_time.segment_floor(channel_time.tick_at(tuned, profile), profile)
+        if first < channel_time.tick_at(now, profile) - channel_time.segment_ticks(profile):
+            first = channel_time.segment_floor(channel_time.tick_at(now, profile), profile)
+        self._first_tick = first
+        self._released = first
+        self._mono0 = deps.clock.monotonic() - (now - channel_time.EPOCH).total_seconds()
         self.producer_pids: set[int] = set()
 
     def start(self) -> None:
@@ -172,15 +181,14 @@ class PlayoutEngine:
 
     # -- time --------------------------------------------------------------------------------
     def _wall_at(self, tick: int) -> dt.datetime:
-        return self._w0 + dt.timedelta(seconds=(tick - BASE_TICKS) / TICKS_PER_SECOND)
+        return channel_time.wall_at(tick)
 
     def _tick_at(self, wall: dt.datetime) -> int:
-        frames = round((wall - self._w0).total_seconds() * self._deps.profile.fps)
-        return BASE_TICKS + frames * self._deps.profile.frame_ticks
+        return channel_time.tick_at(wall, self._deps.profile)
 
     def _on_air(self, tick: int) -> float:
         """The monotonic instant `tick` is on air (it is sent `lead_s` before)."""
-        return self._mono0 + (tick - BASE_TICKS) / TICKS_PER_SECOND
+        return self._mono0 + tick / TICKS_PER_SECOND
 
     def _pace(self, tick: int) -> None:
         clock = self._deps.clock
@@ -191,28 +199,33 @@ class PlayoutEngine:
     def _late_by(self, tick: int) -> float:
         return self._deps.clock.monotonic() - self._on_air(tick)
 
-    def _catch_up(self, tick: int) -> None:
-        """Let `tick` go on air now when playout has fallen behind it.
+    def _catch_up(self, tick: int) -> int:
+        """Where the timeline goes on after `tick` when playout has fallen behind it: now.
 
-        What was late is not sent in a burst to catch up: the channel's clock moves on by the
-        delay instead, and what airs next is looked up at the new instant (so it starts at
-        its scheduled offset, and the boundaries after it stay on the schedule).
+        What was late is not sent in a burst to catch up, and the channel's clock never moves
+        (it is the wall clock, on every station alike): the timeline skips the time lost, and
+        what airs next is looked up at the new instant (so it starts at its scheduled offset,
+        and the boundaries after it stay on the schedule).
         """
         late = self._late_by(tick)
-        if late > 0:
-            self._mono0 += late
-            self._w0 += dt.timedelta(seconds=late)
+        if late <= 0:
+            return tick
+        frame = self._deps.profile.frame_ticks
+        return tick + -(-round(late * TICKS_PER_SECOND) // frame) * frame
 
-    def _slow_start(self, segment: _Segment, tick: int) -> None:
-        """A producer that took long to start airs from where it started, the channel's
-        clock moved on by the delay, and its slot ends on schedule (so it airs shorter)."""
-        self._catch_up(tick)
+    def _slow_start(self, segment: _Segment, tick: int) -> int:
+        """A producer that took long to start airs from where it started, whole segments
+        later than planned (its keyframes stay on the boundaries), and its slot ends on
+        schedule (so it airs shorter). Returns how many ticks later it airs."""
+        length = channel_time.segment_ticks(self._deps.profile)
+        late = round(self._late_by(tick) * TICKS_PER_SECOND)
+        shift = -(-late // length) * length
         cursor = segment.cursor
         assert cursor is not None
-        if segment.slot.end_utc is not None:
-            cursor.end = max(
-                self._tick_at(segment.slot.end_utc), tick + self._deps.profile.frame_ticks
-            )
+        cursor.delay(shift)
+        if cursor.end is not None:
+            cursor.end = max(cursor.end, cursor.start + self._deps.profile.frame_ticks)
+        return shift
 
     # -- segments ----------------------------------------------------------------------------
     def _open(
@@ -273,13 +286,20 @@ class PlayoutEngine:
             args = factory.card("black", seconds)
         else:
             args = factory.card("slate", seconds, (self._name, "We'll be right back"))
+        start = self._tick_at(slot.start_utc)
+        profile = self._deps.profile
         try:
-            source = self._deps.start_source(args, label)
+            source = self._deps.start_source(
+                channel_time.keyframes_on_boundaries(args, start, profile), label
+            )
         except FfmpegError:
             if slot.action == "slate":
                 raise
             log.exception("channel %s: producer failed to start; slate", self.channel_number)
-            source = self._deps.start_source(factory.card("slate", seconds), label)
+            slate = factory.card("slate", seconds)
+            source = self._deps.start_source(
+                channel_time.keyframes_on_boundaries(slate, start, profile), label
+            )
         self.producer_pids.add(source.pid)
         return source, note
 
@@ -345,21 +365,28 @@ class PlayoutEngine:
             upcoming = self._open(at, state)
         return self._begin(upcoming, start, floor)
 
-    def _slate_rest(self, current: _Segment, cursor: ItemCursor, reason: str) -> _Segment:
-        """Slate from where `current` stopped to the end of its slot."""
-        start = cursor.video_end
+    def _slate_rest(
+        self, current: _Segment, cursor: ItemCursor, reason: str, start: int | None = None
+    ) -> _Segment:
+        """Slate from where `current` stopped (or from `start`) to the end of its slot."""
+        start = cursor.video_end if start is None else start
+        state = self._deps.director.state
+        if current.slot.end_utc is not None and start >= self._tick_at(current.slot.end_utc):
+            # the time skipped ran past the slot: what follows it airs from `start`
+            return self._begin(self._open(self._wall_at(start), state), start, cursor.audio_end)
         end = current.slot.end_utc or self._wall_at(start) + UNSCHEDULED_SLATE
         slot = Slot(
             "slate", self._wall_at(start), end, current.slot.item,
             status="substituted", reason=reason,
         )  # fmt: skip
-        return self._begin(self._segment(slot, self._deps.director.state), start, cursor.audio_end)
+        return self._begin(self._segment(slot, state), start, cursor.audio_end)
 
     def _rejoin(self, current: _Segment, reason: str) -> _Segment:
         """`current`'s producer failed, stalled or fell behind: air what the schedule says now.
 
-        The channel's timeline goes on without a break; a late one moves its clock on rather
-        than burst (`_catch_up`), and a new producer starts at the item's scheduled offset.
+        The channel's timeline goes on without a break, unless playout fell behind: then it
+        skips the time lost rather than burst (`_catch_up`). A new producer starts at the
+        item's scheduled offset.
         A file that fails again and again in one slot airs slate for the rest of it.
         """
         cursor = current.cursor
@@ -367,19 +394,20 @@ class PlayoutEngine:
         aired = current.slot.status == "aired"
         self._close(current, "interrupted" if aired else None, reason)
         self._drop_upcoming()
-        self._catch_up(cursor.video_end)
+        resume = self._catch_up(cursor.video_end)
         item = current.slot.item
         key = (None if item is None else item.event_id, self._slot_start(current))
         tries = self._rejoins.get(key, 0)
         if current.slot.action == "file" and tries >= REJOINS_PER_SLOT:
             log.warning("channel %s: %s; slate to the slot's end", self.channel_number, reason)
-            return self._slate_rest(current, cursor, f"{reason} (again: slate to the slot's end)")
+            again = f"{reason} (again: slate to the slot's end)"
+            return self._slate_rest(current, cursor, again, resume)
         self._rejoins[key] = tries + 1
         log.warning("channel %s: %s; rejoining the schedule", self.channel_number, reason)
         # A rendition that failed on air is not tried again in this slot: the item goes live.
         live = current.note == RENDITION_NOTE
-        segment = self._open(self._wall_at(cursor.video_end), self._deps.director.state, live=live)
-        return self._begin(segment, cursor.video_end, cursor.audio_end)
+        segment = self._open(self._wall_at(resume), self._deps.director.state, live=live)
+        return self._begin(segment, resume, cursor.audio_end)
 
     @staticmethod
     def _slot_start(segment: _Segment) -> dt.datetime:
@@ -418,9 +446,11 @@ class PlayoutEngine:
         failure: Exception | None = None
         try:
             segment = self._begin(
-                self._open(self._w0, self._deps.director.state, FIRST_PACKET_S),
-                BASE_TICKS,
-                BASE_TICKS,
+                self._open(
+                    self._wall_at(self._first_tick), self._deps.director.state, FIRST_PACKET_S
+                ),
+                self._first_tick,
+                self._first_tick,
             )
             while not self._stop.is_set():
                 try:
@@ -461,8 +491,8 @@ class PlayoutEngine:
         cursor = segment.cursor
         self._close(segment, "interrupted" if segment.slot.status == "aired" else None, str(error))
         self._drop_upcoming()
-        self._catch_up(cursor.video_end)
-        return self._slate_rest(segment, cursor, f"playout error: {error}")
+        resume = self._catch_up(cursor.video_end)
+        return self._slate_rest(segment, cursor, f"playout error: {error}", resume)
 
     def _step(self, segment: _Segment) -> _Segment:
         cursor = segment.cursor
@@ -503,12 +533,15 @@ class PlayoutEngine:
         segment.flowing = True
         if isinstance(got, SourceEnd):
             return self._next(segment, got.error)
-        for item, tick in cursor.place(got):
+        shift = 0
+        for item, placed in cursor.place(got):
+            tick = placed + shift
             late = self._late_by(tick)
             if late > LATE_S:
                 if segment.asrun is not None:
                     return self._rejoin(segment, f"producer fell {late:.1f} s behind")
-                self._slow_start(segment, tick)
+                moved = self._slow_start(segment, tick)
+                shift, tick = shift + moved, tick + moved
             self._pace(tick)
             if segment.asrun is None:
                 segment.asrun = self._log_start(segment, cursor.start)

@@ -27,6 +27,7 @@ CardKind = Literal["slate", "black", "emergency"]
 # A file's last picture is held this long past its end, so frame-grid rounding never leaves an
 # item a frame short of its scheduled end (which would shift everything after it).
 TAIL_HOLD_S = 0.25
+SEEK_EARLY_FRAMES = 0.25
 
 # A source too heavy for real time decodes the cheaper way: no in-loop deblocking or SAO
 # (invisible once 4K is scaled down to the channel's size); bench/transcode.py measures it.
@@ -37,6 +38,14 @@ CARD_COLOURS: dict[CardKind, str] = {
     "black": "black",
     "emergency": "0x8b0000",
 }
+
+
+def seek_arg(offset_s: float, fps: int) -> str:
+    """`-ss` for a producer starting at `offset_s`: a quarter of a frame early, to the
+    microsecond, so its first picture is the source frame nearest the offset whatever the
+    rounding (a seek to just past a frame's time would start on the next one, and two
+    producers started at different offsets could air one moment a frame apart)."""
+    return f"{max(offset_s - SEEK_EARLY_FRAMES / fps, 0.0):.6f}"
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ class ProducerFactory:
         p = self.profile
         shape = shape or ItemShape.plain(has_audio)
         picks = shape.audio if has_audio else ()
-        args = [*(HEAVY_DECODE if shape.heavy else ()), "-ss", f"{max(offset_s, 0.0):.3f}"]
+        args = [*(HEAVY_DECODE if shape.heavy else ()), "-ss", seek_arg(offset_s, p.fps)]
         args += ["-i", path]
         silence = bug = None
         if not picks:

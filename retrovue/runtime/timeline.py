@@ -75,6 +75,14 @@ class ItemCursor:
     def shortfall_ticks(self) -> int:
         return 0 if self.end is None else max(self.end - self.video_end, 0)
 
+    def delay(self, ticks: int) -> None:
+        """Air the span `ticks` later than planned: what was placed so far (none of it sent)
+        and all that follows; its end stays where it was."""
+        self.start += ticks
+        self.video_end += ticks
+        if self._audio_shift is not None:
+            self._track_ends = [end + ticks for end in self._track_ends]
+
     def place(self, item: MediaPacket) -> list[tuple[MediaPacket, int]]:
         """The packets to send for `item`, each with its channel timestamp (dts == pts)."""
         if item.kind == "video":

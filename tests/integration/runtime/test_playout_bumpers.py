@@ -77,8 +77,9 @@ def test_a_captured_break_opens_with_the_into_break_bumper_and_closes_with_the_o
         assert kinds == [["program", "bumper", "slate", "bumper"]] * 2, kinds
         station = start_station(url, tmp_path / "data")
         try:
-            # Written once the station listens, so a slow start cannot eat the first program.
-            air_now(db, slots, dt.datetime.now(dt.UTC))
+            # Written once the station listens, so a slow start cannot eat the first program;
+            # from the second begun (a channel opens on the second before its tune-in).
+            air_now(db, slots, dt.datetime.now(dt.UTC).replace(microsecond=0))
             # red 4 s, blue 3 s, slate 3 s, green 5 s, then red again: 15 s and some to spare.
             recording = record_for(station.base, 1, tmp_path / "break.ts", 18)
         finally:

@@ -64,7 +64,8 @@ def test_a_truncated_file_airs_slate_and_a_killed_producer_resumes_with_no_gap_f
 
     rows = asrun_log(schedule.url)
     tuned_at = rows[0].started
-    assert recording.sent - 0.05 <= tuned_at.timestamp() <= recording.answered + 0.05
+    assert recording.sent - 1.05 <= tuned_at.timestamp() <= recording.answered + 0.05
+    assert tuned_at.microsecond == 0  # the stream opens on the second before the tune-in
     seen = pictures(recording.path, tuned_at)
     # The truncated item starts, runs out, and the slate holds its place until blue, on time.
     yellow = first_of(seen, "yellow", begins["yellow"] - FRAME)

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, ParamSpec, TypeVar
 
+from retrovue.runtime import channel_time
 from retrovue.runtime.asrun_logger import AsRunLogger
 from retrovue.runtime.master_clock import FakeClock
 from retrovue.runtime.planner import Slot
-from retrovue.runtime.playout import BASE_TICKS, PlayoutDeps, PlayoutEngine
-from retrovue.runtime.producers import ProducerFactory
+from retrovue.runtime.playout import PlayoutDeps, PlayoutEngine
+from retrovue.runtime.producers import SEEK_EARLY_FRAMES, ProducerFactory
 from retrovue.runtime.profile import TICKS_PER_SECOND, OutputProfile
 from retrovue.runtime.program_director import ProgramDirector
 from retrovue.runtime.renditions.shelf import RenditionShelf
@@ -163,7 +164,10 @@ class Producers:
     def __call__(self, args: list[str], label: str) -> ScriptedSource:
         card = any(arg.startswith(("color=", "anullsrc")) for arg in args[:4]) or "image2" in args
         path = None if card else args[args.index("-i") + 1]
-        offset = None if card else float(args[args.index("-ss") + 1])
+        seek = None if card else float(args[args.index("-ss") + 1])
+        # the producer seeks a quarter of a frame early (producers.seek_arg)
+        early = 0.0 if not seek else SEEK_EARLY_FRAMES / PROFILE.fps
+        offset = None if seek is None else round(seek + early, 3)
         self.spawns.append(Spawn(label, path, offset, card))
         if card:
             return ScriptedSource(Script(120.0), label, self._clock)
@@ -309,5 +313,5 @@ def play(
 
 
 def tick(seconds: float) -> int:
-    """The channel tick `seconds` after the tune-in instant."""
-    return BASE_TICKS + round(seconds * PROFILE.fps) * FRAME
+    """The channel tick `seconds` after the tune-in instant (T0, on a segment boundary)."""
+    return channel_time.tick_at(T0, PROFILE) + round(seconds * PROFILE.fps) * FRAME

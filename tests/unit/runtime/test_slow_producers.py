@@ -1,6 +1,6 @@
 """A source the machine cannot transcode in real time (4K HEVC on two cores, say): the channel
-never stalls: playout rejoins the schedule twice, then airs slate for the rest of the slot and
-says why; the next item airs on time."""
+never stalls: playout rejoins the schedule twice (skipping the time lost), then airs slate for
+the rest of the slot and says why; the next item airs on time."""
 
 from __future__ import annotations
 
@@ -41,8 +41,12 @@ def test_a_source_slower_than_real_time_rejoins_twice_then_airs_slate_and_never_
     items = [Item(0, 40, "uhd.mkv", 1), Item(40, 90, "next.mkv", 2)]
     muxer, spawned, written = _play(items, "uhd.mkv", 50, tmp_path)
     ticks = [sent.ts for sent in muxer.video()]
-    # Never a stall, never a burst: at most one frame missing where a producer is replaced.
-    assert {b - a for a, b in itertools.pairwise(ticks)} <= {FRAME, 2 * FRAME}
+    # Never a burst: one frame after another, but where a producer is replaced for falling
+    # behind the timeline skips the time lost (the channel's clock is the wall clock's).
+    steps = [b - a for a, b in itertools.pairwise(ticks)]
+    skips = [step for step in steps if step > 2 * FRAME]
+    assert set(steps) - set(skips) <= {FRAME, 2 * FRAME}
+    assert len(skips) == 3 and all(step <= 2.1 * TICKS_PER_SECOND for step in skips)
     ends = [e for e in written if isinstance(e, AsRunEnd)]
     assert [e.reason for e in ends if "behind" in (e.reason or "")] == [
         "producer fell 2.0 s behind"
