@@ -29,6 +29,12 @@ COLUMNS = ("channel_id", "broadcast_day", "start_ms", "end_ms", "kind", "asset_i
            "layout")  # fmt: skip
 
 
+def channel_of(number: Any) -> Any:
+    """The id of channel `number`, as a scalar subquery: filtering on it (not on the joined
+    channel's number) lets PostgreSQL range-scan the (channel_id, start_ms) index."""
+    return select(CHANNELS.c.id).where(CHANNELS.c.number == number).scalar_subquery()
+
+
 class Aired(NamedTuple):
     """A program that already started on air, replayed into the book."""
 
@@ -128,7 +134,7 @@ def guide_between(session: Session, number: int, start_ms: int, end_ms: int) -> 
             )
         )
         .where(
-            CHANNELS.c.number == number,
+            ENTRIES.c.channel_id == channel_of(number),
             ENTRIES.c.start_ms >= start_ms - LONGEST_ENTRY_MS,
             ENTRIES.c.start_ms < end_ms,
             ENTRIES.c.end_ms > start_ms,

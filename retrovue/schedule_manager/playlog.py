@@ -31,6 +31,7 @@ from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
 from retrovue.schedule_manager.bulk import write_rows
 from retrovue.schedule_manager.config import presentation_of
+from retrovue.schedule_manager.epg import channel_of
 from retrovue.schedule_manager.models import (
     CatalogAsset,
     Channel,
@@ -106,15 +107,21 @@ _JOINED = EVENTS.join(CHANNELS, CHANNELS.c.id == EVENTS.c.channel_id).outerjoin(
     ASSETS, ASSETS.c.id == EVENTS.c.asset_id
 )
 
-# Through the unique (channel_id, start_ms) index: the last event starting at or before `at`
-# (epoch ms).
-AIRING = (
-    select(*_ITEM_COLUMNS)
-    .select_from(_JOINED)
-    .where(CHANNELS.c.number == bindparam("number"), EVENTS.c.start_ms <= bindparam("at"))
+
+# The last event of channel `number` starting at or before `at` (epoch ms), found first on its
+# own, backwards through the unique (channel_id, start_ms) index, then joined by primary key
+# (joined first, PostgreSQL would gather the channel's whole past and hash the catalog).
+_LAST_STARTED = (
+    select(EVENTS.c.id)
+    .where(
+        EVENTS.c.channel_id == channel_of(bindparam("number")),
+        EVENTS.c.start_ms <= bindparam("at"),
+    )
     .order_by(EVENTS.c.start_ms.desc())
     .limit(1)
+    .scalar_subquery()
 )
+AIRING = select(*_ITEM_COLUMNS).select_from(_JOINED).where(EVENTS.c.id == _LAST_STARTED)
 
 
 def item_of(row: Any) -> ScheduledItem:
@@ -147,7 +154,7 @@ def items_between(session: Session, number: int, start_ms: int, end_ms: int) -> 
         select(*_ITEM_COLUMNS)
         .select_from(_JOINED)
         .where(
-            CHANNELS.c.number == number,
+            EVENTS.c.channel_id == channel_of(number),
             EVENTS.c.start_ms >= start_ms - LONGEST_EVENT_MS,
             EVENTS.c.start_ms < end_ms,
             EVENTS.c.end_ms > start_ms,
