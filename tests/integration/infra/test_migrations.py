@@ -14,7 +14,13 @@ from retrovue.errors import DatabaseError
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import create_db_engine, downgrade, migrate, open_database
 from retrovue.infra.metadata import target_metadata
-from retrovue.schedule_manager.models import AsRunEvent, Base, PlaylogEvent, UTCDateTime
+from retrovue.schedule_manager.models import (
+    AsRunEvent,
+    Base,
+    PlaylogEvent,
+    RuleCursor,
+    UTCDateTime,
+)
 from retrovue.schedule_manager.timemath import to_ms
 
 BROADCAST_TABLES = {
@@ -137,11 +143,14 @@ def test_the_two_tier_migration_converts_playlog_times_and_keeps_asrun_links(
             aired = AsRunEvent(channel_id=channel["id"], playlog_event_id=7, asset_id=asset["id"],
                                started_utc=start, status="aired")  # fmt: skip
             session.add(aired)
+            session.add(RuleCursor(channel_id=channel["id"], key="plan", state={"days": {}}))
         migrate(empty_engine)
         with db.reading() as session:
             row = session.get_one(PlaylogEvent, 7)
             assert (row.start_ms, row.end_ms) == (to_ms(start), to_ms(start) + 1_800_000)
             assert session.scalars(select(AsRunEvent.playlog_event_id)).all() == [7]
+            # The old planner's day marks go: the first pass plans the guide tier afresh.
+            assert session.scalars(select(RuleCursor.key)).all() == []
         staged = AssetAdminService(db).add_asset("Staged", 1_000, str(media), canonical=False)
         refused = pytest.raises(DatabaseError, match="not canonical and available")
         with refused, db.transaction() as session:

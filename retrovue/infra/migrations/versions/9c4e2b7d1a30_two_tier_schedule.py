@@ -102,6 +102,10 @@ def upgrade() -> None:
             end="CAST(round((julianday(end_utc) - 2440587.5) * 86400000) AS INTEGER)",
         )
     _gate("broadcast_epg_entry")
+    # The days the old planner marked planned have no guide entries: forget the marks, so the
+    # first planning pass plans the EPG tier from now (what is on air finishes as it was).
+    prefix = "broadcast." if _postgres() else ""
+    op.execute(f"DELETE FROM {prefix}broadcast_rule_cursor WHERE key = 'plan'")
 
 
 def downgrade() -> None:
