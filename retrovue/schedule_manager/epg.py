@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 from typing import cast as typed
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import GuideEntry, SlotLayout
 from retrovue.schedule_manager.bulk import write_rows
 from retrovue.schedule_manager.models import CatalogAsset, Channel, EpgEntry
+from retrovue.schedule_manager.tiers import channel_of
 from retrovue.schedule_manager.timemath import from_ms
 
 ENTRIES = typed(Table, EpgEntry.__table__)
@@ -27,12 +28,6 @@ CHANNELS = typed(Table, Channel.__table__)
 LONGEST_ENTRY_MS = 24 * 3_600_000
 COLUMNS = ("channel_id", "broadcast_day", "start_ms", "end_ms", "kind", "asset_id", "note",
            "layout")  # fmt: skip
-
-
-def channel_of(number: Any) -> Any:
-    """The id of channel `number`, as a scalar subquery: filtering on it (not on the joined
-    channel's number) lets PostgreSQL range-scan the (channel_id, start_ms) index."""
-    return select(CHANNELS.c.id).where(CHANNELS.c.number == number).scalar_subquery()
 
 
 class Aired(NamedTuple):
@@ -69,18 +64,6 @@ def entries_of_day(session: Session, channel_id: int, day: dt.date) -> list[Guid
     ]  # fmt: skip
 
 
-def delete_from(session: Session, channel_id: int, cut_ms: int) -> int:
-    result = session.execute(
-        delete(ENTRIES).where(ENTRIES.c.channel_id == channel_id, ENTRIES.c.start_ms >= cut_ms)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def delete_before(session: Session, cutoff_ms: int) -> int:
-    result = session.execute(delete(ENTRIES).where(ENTRIES.c.end_ms < cutoff_ms))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def end_covering(session: Session, channel_id: int, ms: int) -> int | None:
     """If a guide entry started before `ms` and runs past it, its end (a slot is never cut)."""
     end = session.scalar(
@@ -90,16 +73,6 @@ def end_covering(session: Session, channel_id: int, ms: int) -> int | None:
         .limit(1)
     )
     return int(end) if end is not None and end > ms else None
-
-
-def last_end(session: Session, channel_id: int) -> int | None:
-    end = session.scalar(
-        select(ENTRIES.c.end_ms)
-        .where(ENTRIES.c.channel_id == channel_id)
-        .order_by(ENTRIES.c.start_ms.desc())
-        .limit(1)
-    )
-    return None if end is None else int(end)
 
 
 def aired_programs(session: Session, channel_id: int, day: dt.date, before_ms: int) -> list[Aired]:

@@ -18,7 +18,6 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    delete,
     exc,
     func,
     insert,
@@ -31,7 +30,6 @@ from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
 from retrovue.schedule_manager.bulk import write_rows
 from retrovue.schedule_manager.config import presentation_of
-from retrovue.schedule_manager.epg import channel_of
 from retrovue.schedule_manager.models import (
     CatalogAsset,
     Channel,
@@ -39,6 +37,7 @@ from retrovue.schedule_manager.models import (
     RuleCursor,
     StationSetting,
 )
+from retrovue.schedule_manager.tiers import channel_of
 from retrovue.schedule_manager.timemath import from_ms, to_ms
 
 EVENTS = typed(Table, PlaylogEvent.__table__)
@@ -203,30 +202,6 @@ def insert_events(session: Session, channel_id: int, events: Sequence[Event]) ->
     ]  # fmt: skip
     write_rows(session, EVENTS, COLUMNS, rows)
     return len(rows)
-
-
-def delete_from(session: Session, channel_id: int, cut_ms: int) -> int:
-    """Remove every event starting at or after `cut_ms`; returns how many."""
-    result = session.execute(
-        delete(EVENTS).where(EVENTS.c.channel_id == channel_id, EVENTS.c.start_ms >= cut_ms)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def delete_before(session: Session, cutoff_ms: int) -> int:
-    """Trim history: events that ended before `cutoff_ms`."""
-    result = session.execute(delete(EVENTS).where(EVENTS.c.end_ms < cutoff_ms))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-def last_end(session: Session, channel_id: int) -> int | None:
-    end = session.scalar(
-        select(EVENTS.c.end_ms)
-        .where(EVENTS.c.channel_id == channel_id)
-        .order_by(EVENTS.c.start_ms.desc())
-        .limit(1)
-    )
-    return None if end is None else int(end)
 
 
 def load_snapshots(

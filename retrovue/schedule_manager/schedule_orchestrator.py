@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from retrovue.infra.db import Database
-from retrovue.schedule_manager import epg, playlog
+from retrovue.schedule_manager import epg, playlog, tiers
 from retrovue.schedule_manager.breaks import BreakFiller, GuideEntry
 from retrovue.schedule_manager.catalog import Catalog, catalog_fingerprint
 from retrovue.schedule_manager.config import (
@@ -97,8 +97,8 @@ class ScheduleOrchestrator:
         with self.db.transaction() as session:
             if self._lock(session, 0):
                 cutoff = to_ms(now) - self.retention_ms
-                report.events_trimmed = playlog.delete_before(session, cutoff)
-                epg.delete_before(session, cutoff)
+                report.events_trimmed = tiers.delete_before(session, playlog.EVENTS, cutoff)
+                tiers.delete_before(session, epg.ENTRIES, cutoff)
                 if report.events_trimmed:
                     playlog.bump_revision(session)
         return report
@@ -199,9 +199,9 @@ class ScheduleOrchestrator:
         day_start = clock.day_start_ms(dirty)
         cut = max(day_start, now_ms)
         cut = epg.end_covering(session, channel.id, cut) or cut
-        epg.delete_from(session, channel.id, cut)
-        report.events_replaced += playlog.delete_from(session, channel.id, cut)
-        previous_end = epg.last_end(session, channel.id)
+        tiers.delete_from(session, epg.ENTRIES, channel.id, cut)
+        report.events_replaced += tiers.delete_from(session, playlog.EVENTS, channel.id, cut)
+        previous_end = tiers.last_end(session, epg.ENTRIES, channel.id)
         carry = day_start
         if previous_end is not None and previous_end >= day_start:
             carry = previous_end
@@ -244,7 +244,7 @@ class ScheduleOrchestrator:
         if entries is None:
             entries = epg.entries_of_day(session, channel_id, day)
         events = planner.lay(day, entries)
-        after = playlog.last_end(session, channel_id)
+        after = tiers.last_end(session, playlog.EVENTS, channel_id)
         if after is not None:
             events = [e for e in events if e.start_ms >= after]
         return playlog.insert_events(session, channel_id, events)
