@@ -130,24 +130,34 @@ class Catalog:
                 table.c.file_path,
             ).where(table.c.canonical.is_(True), table.c.available.is_(True))
         )
-        return cls(
-            Entry(
-                id=row.id,
-                kind=row.kind,
-                duration_ms=int(row.duration_ms),
-                title=row.title,
-                tags=frozenset(str(t).lower() for t in json.loads(row.tags or "[]") or ()),
-                series=row.series,
-                season=row.season,
-                episode=row.episode,
-                rating=row.rating.upper() if row.rating else None,
-                file_path=row.file_path,
-                air_date=dt.date.fromisoformat(row.air_date[:10]) if row.air_date else None,
-                episode_title=row.episode_title,
-                markers=row.markers,
+        tag_sets: dict[str | None, frozenset[str]] = {}  # most assets share a few tag lists
+        entries = []
+        for row in rows:
+            tagged = tag_sets.get(row.tags)
+            if tagged is None:
+                tagged = frozenset(str(t).lower() for t in json.loads(row.tags or "[]") or ())
+                tag_sets[row.tags] = tagged
+            aired = dt.date.fromisoformat(row.air_date[:10]) if row.air_date else None
+            rating = row.rating.upper() if row.rating else None
+            entries.append(
+                Entry(
+                    row.id,
+                    row.kind,
+                    int(row.duration_ms),
+                    row.title,
+                    tagged,
+                    row.series,
+                    row.season,
+                    row.episode,
+                    rating,
+                    (),
+                    row.file_path,
+                    aired,
+                    row.episode_title,
+                    row.markers,
+                )
             )
-            for row in rows
-        )
+        return cls(entries)
 
 
 def catalog_fingerprint(session: Session) -> str:
