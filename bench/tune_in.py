@@ -36,6 +36,7 @@ from retrovue.infra.db import open_database
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import OutputProfile
 from retrovue.schedule_manager.models import Channel, PlaylogEvent
+from retrovue.schedule_manager.timemath import to_ms
 
 ITEM_S = 40
 PROBE = {"probesize": "4096", "analyzeduration": "0"}
@@ -71,8 +72,8 @@ def seed(
                 while at < start + dt.timedelta(hours=hours):
                     end = at + dt.timedelta(seconds=ITEM_S)
                     session.add(PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
-                        end_utc=end, kind="program", asset_id=asset["id"], in_point_ms=0,
+                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
+                        end_ms=to_ms(end), kind="program", asset_id=asset["id"], in_point_ms=0,
                         program_group=int(at.timestamp()),
                     ))  # fmt: skip
                     at = end

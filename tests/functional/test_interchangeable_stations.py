@@ -20,6 +20,7 @@ from retrovue.ffmpeg import resolve_ffmpeg
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import open_database
 from retrovue.schedule_manager.models import AsRunEvent, Channel, PlaylogEvent
+from retrovue.schedule_manager.timemath import to_ms
 
 CLIP_S = 20
 PTS_WRAP = 1 << 33
@@ -53,8 +54,8 @@ def schedule_clip(url: str, clip: Path, start: dt.datetime) -> None:
                 end = at + dt.timedelta(seconds=CLIP_S)
                 session.add(
                     PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
-                        end_utc=end, kind="program", asset_id=asset["id"], in_point_ms=0,
+                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
+                        end_ms=to_ms(end), kind="program", asset_id=asset["id"], in_point_ms=0,
                         program_group=int(at.timestamp()),
                     )
                 )  # fmt: skip

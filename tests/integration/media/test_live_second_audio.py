@@ -24,6 +24,7 @@ from sqlalchemy import select
 from retrovue.domain.probe import catalog_facts, probe
 from retrovue.infra.bootstrap import open_station
 from retrovue.schedule_manager.models import AsRunEvent, CatalogAsset, Channel, PlaylogEvent
+from retrovue.schedule_manager.timemath import to_ms
 
 pytestmark = pytest.mark.slow
 
@@ -53,8 +54,8 @@ def _schedule(url: str, media: MediaMaker, start: dt.datetime) -> None:
                 end = at + dt.timedelta(seconds=seconds)
                 session.add(
                     PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_utc=at,
-                        end_utc=end, kind=kind, asset_id=asset.id, in_point_ms=0,
+                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
+                        end_ms=to_ms(end), kind=kind, asset_id=asset.id, in_point_ms=0,
                         program_group=int(start.timestamp()),
                     )
                 )  # fmt: skip
