@@ -6,10 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import exc
+from sqlalchemy import exc, select
 
+from retrovue.errors import DatabaseError
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import Database
+from retrovue.schedule_manager import epg, playlog
+from retrovue.schedule_manager.bulk import write_rows
 from retrovue.schedule_manager.models import CatalogAsset, EpgEntry, PlaylogEvent
 from retrovue.schedule_manager.timemath import to_ms
 
@@ -109,3 +112,27 @@ def test_the_epg_tier_refuses_an_asset_not_cleared_to_air_like_the_playlog(
         session.add(entry(good["id"]))
     with database.reading() as session:
         assert session.query(EpgEntry.asset_id).all() == [(good["id"],)]
+
+
+@pytest.mark.parametrize("tier", ["playlog", "epg"])
+def test_the_planners_bulk_write_is_refused_for_an_asset_not_cleared_to_air(
+    database: Database, media: str, tier: str
+) -> None:
+    """The DB-API path (COPY on PostgreSQL, executemany on SQLite) meets the same gate."""
+    channel = ChannelAdminService(database).create_channel(2, "Two")
+    staged = AssetAdminService(database).add_asset("Staged", 1_000, media, canonical=False)
+    table, columns = (
+        (playlog.EVENTS, playlog.COLUMNS) if tier == "playlog" else (epg.ENTRIES, epg.COLUMNS)
+    )
+    row = dict.fromkeys(columns)
+    row |= {
+        "channel_id": channel["id"], "broadcast_day": START.date(), "kind": "program",
+        "start_ms": to_ms(START), "end_ms": to_ms(START) + 60_000, "asset_id": staged["id"],
+    }  # fmt: skip
+    if tier == "playlog":
+        row |= {"in_point_ms": 0, "program_group": 0}
+    refused = pytest.raises(DatabaseError, match="not canonical and available")
+    with refused, database.transaction() as session:
+        write_rows(session, table, columns, [tuple(row[c] for c in columns)])
+    with database.reading() as session:
+        assert session.execute(select(table.c.id)).all() == []
