@@ -2,14 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from retrovue.domain.probe import catalog_facts, probe
+from retrovue.schedule_manager.models import CatalogAsset, Channel, PlaylogEvent
+from retrovue.schedule_manager.timemath import to_ms
+
+# title, kind, file, seconds, guide entry (entries are a minute apart from `start`)
+Part = tuple[str, str, Path, int, int]
+
+
+def air_in_order(session: Session, number: int, start: dt.datetime, parts: Sequence[Part]) -> None:
+    """Catalog each file with its probed facts and air them back to back on channel `number`."""
+    channel_id = session.scalars(select(Channel.id).where(Channel.number == number)).one()
+    at = start
+    for title, kind, path, seconds, group in parts:
+        asset = CatalogAsset(
+            title=title, kind=kind, duration_ms=seconds * 1000, file_path=str(path),
+            canonical=True, available=True, tags=[], markers=[],
+            media=catalog_facts(probe(str(path)).to_json()),
+        )  # fmt: skip
+        session.add(asset)
+        session.flush()
+        end = at + dt.timedelta(seconds=seconds)
+        session.add(
+            PlaylogEvent(
+                channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
+                end_ms=to_ms(end), kind=kind, asset_id=asset.id, in_point_ms=0,
+                program_group=int(start.timestamp()) + group * 60,
+            )
+        )  # fmt: skip
+        at = end
 
 
 def serve(url: str, data: Path) -> tuple[subprocess.Popen[bytes], str]:

@@ -9,15 +9,13 @@ from pathlib import Path
 
 import pytest
 from air_oracles import grey_frames, measured_level, ocr
-from live_station import record, serve
+from live_station import air_in_order, record, serve
 from media_kinds import KINDS, LOUDNESS_KINDS, MediaMaker
 from sqlalchemy import select
 
-from retrovue.domain.probe import catalog_facts, probe
 from retrovue.ffmpeg import Ffmpeg
 from retrovue.infra.bootstrap import open_station
-from retrovue.schedule_manager.models import AsRunEvent, CatalogAsset, Channel, PlaylogEvent
-from retrovue.schedule_manager.timemath import to_ms
+from retrovue.schedule_manager.models import AsRunEvent, CatalogAsset
 
 pytestmark = pytest.mark.slow
 
@@ -42,25 +40,7 @@ def _schedule(url: str, media: MediaMaker, bug: Path, start: dt.datetime) -> lis
             ("LATE SHOW", "program", media.path(KINDS["anamorphic_480p_16x9"]), 3, 1),
         ]
         with station.db.transaction() as session:
-            channel_id = session.scalars(select(Channel.id).where(Channel.number == 5)).one()
-            at = start
-            for title, kind, path, seconds, group in parts:
-                asset = CatalogAsset(
-                    title=title, kind=kind, duration_ms=seconds * 1000, file_path=str(path),
-                    canonical=True, available=True, tags=[], markers=[],
-                    media=catalog_facts(probe(str(path)).to_json()),
-                )  # fmt: skip
-                session.add(asset)
-                session.flush()
-                end = at + dt.timedelta(seconds=seconds)
-                session.add(
-                    PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
-                        end_ms=to_ms(end), kind=kind, asset_id=asset.id, in_point_ms=0,
-                        program_group=int(start.timestamp()) + group * 60,
-                    )
-                )  # fmt: skip
-                at = end
+            air_in_order(session, 5, start, parts)
     finally:
         station.close()
     return [title for title, *_ in parts]

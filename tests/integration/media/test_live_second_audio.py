@@ -16,15 +16,13 @@ import av
 import httpx
 import pytest
 from air_oracles import RATE, dominant_tone, mono_samples
-from live_station import record, serve
+from live_station import air_in_order, record, serve
 from media_airing import IN_CI
 from media_kinds import KINDS, TONES, MediaMaker
 from sqlalchemy import select
 
-from retrovue.domain.probe import catalog_facts, probe
 from retrovue.infra.bootstrap import open_station
-from retrovue.schedule_manager.models import AsRunEvent, CatalogAsset, Channel, PlaylogEvent
-from retrovue.schedule_manager.timemath import to_ms
+from retrovue.schedule_manager.models import AsRunEvent, CatalogAsset
 
 pytestmark = pytest.mark.slow
 
@@ -40,26 +38,8 @@ def _schedule(url: str, media: MediaMaker, start: dt.datetime) -> None:
     try:
         station.channels.create_channel(7, "Seven", audio_language="eng", second_audio="spa")
         with station.db.transaction() as session:
-            channel_id = session.scalars(select(Channel.id).where(Channel.number == 7)).one()
-            at = start
-            for title, kind, file, seconds in PARTS:
-                path = media.path(file)
-                asset = CatalogAsset(
-                    title=title, kind=kind, duration_ms=seconds * 1000, file_path=str(path),
-                    canonical=True, available=True, tags=[], markers=[],
-                    media=catalog_facts(probe(str(path)).to_json()),
-                )  # fmt: skip
-                session.add(asset)
-                session.flush()
-                end = at + dt.timedelta(seconds=seconds)
-                session.add(
-                    PlaylogEvent(
-                        channel_id=channel_id, broadcast_day=at.date(), start_ms=to_ms(at),
-                        end_ms=to_ms(end), kind=kind, asset_id=asset.id, in_point_ms=0,
-                        program_group=int(start.timestamp()),
-                    )
-                )  # fmt: skip
-                at = end
+            parts = [(t, k, media.path(f), seconds, 0) for t, k, f, seconds in PARTS]
+            air_in_order(session, 7, start, parts)
     finally:
         station.close()
 
