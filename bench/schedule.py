@@ -144,7 +144,7 @@ def pad_rows(db: Database, total: int) -> int:
             session.flush()
             count = min(200_000, total - have)
             rows = [
-                (channel.id, dt.date(2025, 1, 1), start + i * 60_000, start + (i + 1) * 60_000,
+                (channel.id, "2025-01-01", start + i * 60_000, start + (i + 1) * 60_000,
                  "slate", None, 0, 0, None)
                 for i in range(count)
             ]  # fmt: skip

@@ -169,6 +169,9 @@ class BreakFiller:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._pools: dict[tuple[frozenset[str], ...], FillerPool] = {}
+        # Each spec's pools (spots, opening and closing bumpers) found once: a break asks for
+        # them again and again.
+        self._spec_pools: dict[FillSpec, tuple[FillerPool | None, FillerPool, FillerPool]] = {}
         self._seed = 0
 
     def restart(self, seed: int) -> None:
@@ -206,8 +209,16 @@ class BreakFiller:
         """
         return self._pool(*bumper_side(rule, side))
 
-    def _bumper(self, rule: FillSpec, side: Side, most_ms: int, used: set[int]) -> Entry | None:
-        pool = self.bumpers(rule, side)
+    def _of_spec(self, rule: FillSpec) -> tuple[FillerPool | None, FillerPool, FillerPool]:
+        found = self._spec_pools.get(rule)
+        if found is None:
+            spots = self.pool(rule.filler_tags) if rule.filler_tags else None
+            found = (spots, self.bumpers(rule, "in"), self.bumpers(rule, "out"))
+            self._spec_pools[rule] = found
+        return found
+
+    @staticmethod
+    def _bumper(pool: FillerPool, side: Side, most_ms: int, used: set[int]) -> Entry | None:
         if not pool:
             return None
         picked = pool.take(most_ms, used, limit=1)
@@ -225,14 +236,14 @@ class BreakFiller:
         pieces: list[Entry] = []
         closing: Entry | None = None
         if rule.breaks != "none":
+            spots, ins, outs = self._of_spec(rule)
             used: set[int] = set()
-            opening = self._bumper(rule, "in", length // 2, used)
-            closing = self._bumper(rule, "out", length // 2, used)
+            opening = self._bumper(ins, "in", length // 2, used)
+            closing = self._bumper(outs, "out", length // 2, used)
             if opening is not None:
                 pieces.append(opening)
             budget = length - sum(p.duration_ms for p in pieces)
             budget -= closing.duration_ms if closing else 0
-            spots = self.pool(rule.filler_tags) if rule.filler_tags else None
             if spots:
                 pieces.extend(spots.take(budget, used))
         for piece in pieces:
@@ -273,14 +284,17 @@ def _spread(points: list[int], count: int) -> list[int]:
     return sorted({points[min(len(points) - 1, round(step * (k + 1)) - 1)] for k in range(count)})
 
 
-def slot_layout(entry: Entry, rule: RuleV1, start: int, slot_end: int) -> SlotLayout:
-    """Where the program breaks inside [start, slot_end) and how long each break is."""
+def slot_layout(
+    entry: Entry, rule: RuleV1, start: int, slot_end: int, fill: FillSpec | None = None
+) -> SlotLayout:
+    """Where the program breaks inside [start, slot_end) and how long each break is (`fill`:
+    the rule's FillSpec, when the caller has it already)."""
     residue = slot_end - start - entry.duration_ms
     points = break_points(entry, rule, residue)
     shares = [residue // len(points)] * len(points) if points else []
     if shares:
         shares[-1] += residue - sum(shares)
-    return SlotLayout(entry.duration_ms, tuple(points), tuple(shares), FillSpec.of(rule))
+    return SlotLayout(entry.duration_ms, tuple(points), tuple(shares), fill or FillSpec.of(rule))
 
 
 def lay_slot(

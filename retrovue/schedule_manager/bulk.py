@@ -2,12 +2,15 @@
 
 The planner's hot path: no ORM objects and no per-row SQLAlchemy parameter processing. The
 rows go through the session's own connection, so they commit or roll back with its
-transaction, and the tables' triggers and constraints check every one of them.
+transaction, and the tables' triggers and constraints check every one of them. Dates go as
+ISO text (`day_text`), which both engines take for a date column and SQLite keeps as is (as
+SQLAlchemy's Date type writes it there); JSON goes as its text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Table, exc
@@ -34,19 +37,20 @@ def write_rows(
             raise exc.DBAPIError.instance(statement, None, error, driver_error) from error
         return
     statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    days = [i for i, name in enumerate(columns) if name == "broadcast_day"]
-    if days:  # SQLite keeps dates as ISO text, as SQLAlchemy's Date type writes them
-        iso: dict[Any, str] = {}
-        rows = [_iso(row, days, iso) for row in rows]
     try:
         raw.executemany(statement, rows)
     except driver_error as error:
         raise exc.DBAPIError.instance(statement, None, error, driver_error) from error
 
 
-def _iso(row: tuple[Any, ...], at: list[int], known: dict[Any, str]) -> tuple[Any, ...]:
-    values = list(row)
-    for i in at:
-        day = values[i]
-        values[i] = known.get(day) or known.setdefault(day, day.isoformat())
-    return tuple(values)
+def day_text() -> Callable[[dt.date], str]:
+    """`date.isoformat`, computed once per day for the rows of a batch."""
+    known: dict[dt.date, str] = {}
+
+    def text(day: dt.date) -> str:
+        found = known.get(day)
+        if found is None:
+            found = known[day] = day.isoformat()
+        return found
+
+    return text

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import GuideEntry, SlotLayout
-from retrovue.schedule_manager.bulk import write_rows
+from retrovue.schedule_manager.bulk import day_text, write_rows
 from retrovue.schedule_manager.models import CatalogAsset, Channel, EpgEntry
 from retrovue.schedule_manager.tiers import channel_of
 from retrovue.schedule_manager.timemath import from_ms
@@ -38,11 +38,13 @@ class Aired(NamedTuple):
 
 
 def insert_entries(session: Session, channel_id: int, entries: Sequence[GuideEntry]) -> int:
+    """All of a planning pass's entries for one channel, in one bulk write (the gate trigger
+    runs once over them on PostgreSQL)."""
+    day = day_text()
     rows = [
-        (channel_id, e.broadcast_day, e.start_ms, e.end_ms, e.kind, e.asset_id, e.note,
-         e.layout.dumps() if e.layout else None)
-        for e in entries
-    ]  # fmt: skip
+        (channel_id, day(on), start, end, kind, asset, note, layout.dumps() if layout else None)
+        for start, end, kind, asset, on, note, layout in entries
+    ]
     write_rows(session, ENTRIES, COLUMNS, rows)
     return len(rows)
 

@@ -8,6 +8,7 @@ seed fixed by channel and day, so a day laid out later comes out exactly as it w
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import zlib
 from collections.abc import Sequence
@@ -18,13 +19,14 @@ from retrovue.errors import ValidationError
 from retrovue.schedule_manager.breaks import (
     BreakFiller,
     Event,
+    FillSpec,
     GuideEntry,
     lay_entries,
     slot_layout,
 )
 from retrovue.schedule_manager.epg import Aired
 from retrovue.schedule_manager.models import RuleV1
-from retrovue.schedule_manager.rules import Book, Selector, make_picker
+from retrovue.schedule_manager.rules import Book, Selector, make_picker, selection_key
 from retrovue.schedule_manager.timemath import ChannelClock, GridIndex
 
 log = logging.getLogger(__name__)
@@ -42,6 +44,20 @@ class Block:
     def label(self) -> str:
         s, e = self.start_minutes, self.end_minutes
         return f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
+
+    # Read once per block a planning pass loads, not again for each day it fills.
+    @functools.cached_property
+    def rule(self) -> RuleV1:
+        """The parsed rule (raises ValidationError when it is not valid)."""
+        return RuleV1.parse(self.rule_json)
+
+    @functools.cached_property
+    def selection(self) -> str:
+        return selection_key(self.rule)
+
+    @functools.cached_property
+    def fill(self) -> FillSpec:
+        return FillSpec.of(self.rule)
 
 
 def day_seed(channel_id: int, day: dt.date) -> int:
@@ -128,15 +144,16 @@ class ChannelPlanner:
         self, plan: DayPlan, block: Block, end: int, book: Book, taken: Sequence[Aired] = ()
     ) -> None:
         try:
-            rule = RuleV1.parse(block.rule_json)
+            rule = block.rule
         except ValidationError as error:
             self._refuse(plan, block, end, f"rule is not valid: {error}")
             return
-        pool = self.selector.programs(rule)
+        pool = self.selector.programs(rule, block.selection)
         if not pool:
             self._refuse(plan, block, end, "no canonical, available asset matches its rule")
             return
-        picker = make_picker(rule, pool, book, self.channel_id, plan.day)
+        picker = make_picker(rule, pool, book, self.channel_id, plan.day, block.selection)
+        fill, grid, entries, day = block.fill, self.grid, plan.entries, plan.day
         for aired in taken:
             entry = pool.by_id.get(aired.asset_id)
             if entry is not None:
@@ -148,11 +165,9 @@ class ChannelPlanner:
                 minutes = (end - start) // 60_000
                 self._refuse(plan, block, end, f"no matching program fits the last {minutes} min")
                 return
-            slot_end = self.grid.ceil(start + entry.duration_ms)
-            layout = slot_layout(entry, rule, start, slot_end)
-            plan.entries.append(
-                GuideEntry(start, slot_end, "program", entry.id, plan.day, None, layout)
-            )
+            slot_end = grid.ceil(start + entry.duration_ms)
+            layout = slot_layout(entry, rule, start, slot_end, fill)
+            entries.append(GuideEntry(start, slot_end, "program", entry.id, day, None, layout))
             plan.end_ms = slot_end
 
     def _refuse(self, plan: DayPlan, block: Block, end: int, reason: str) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    delete,
     exc,
     func,
     insert,
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
-from retrovue.schedule_manager.bulk import write_rows
+from retrovue.schedule_manager.bulk import day_text, write_rows
 from retrovue.schedule_manager.config import presentation_of
 from retrovue.schedule_manager.models import (
     CatalogAsset,
@@ -52,6 +53,7 @@ FILL_KEY = "playlog"
 # The station setting counting playlog changes, so readers can tell cheaply that it moved.
 REVISION_KEY = "playlog_revision"
 SETTINGS = typed(Table, StationSetting.__table__)
+CURSORS = typed(Table, RuleCursor.__table__)
 
 # The next programme after an event, when it belongs to another guide entry: the title a
 # programme's last part announces ("Next: TITLE"). Through the (channel_id, start_utc) index.
@@ -195,11 +197,11 @@ def first_airings(
 
 def insert_events(session: Session, channel_id: int, events: Sequence[Event]) -> int:
     """Bulk write through the DB-API; the database's gate trigger checks every asset again."""
-    rows = [
-        (channel_id, e.broadcast_day, e.start_ms, e.end_ms, e.kind, e.asset_id, e.in_point_ms,
-         e.program_group, e.note)
-        for e in events
-    ]  # fmt: skip
+    day = day_text()
+    rows = [  # unpacked, not read by field name: a week's pass builds a quarter million rows
+        (channel_id, day(on), start, end, kind, asset, in_point, group, note)
+        for start, end, kind, asset, in_point, group, on, note in events
+    ]
     write_rows(session, EVENTS, COLUMNS, rows)
     return len(rows)
 
@@ -217,22 +219,20 @@ def load_snapshots(
 def save_snapshots(
     session: Session, channel_id: int, snapshots: dict[str, dict[str, Any]], keys: Iterable[str]
 ) -> None:
+    """Replace the channel's rows of `keys` (one Core delete and one multi-row insert: a
+    week's planning keeps tens of keys per channel, too many for one ORM object each)."""
     wanted = list(keys)
-    existing = {
-        row.key: row
-        for row in session.scalars(
-            select(RuleCursor).where(
-                RuleCursor.channel_id == channel_id, RuleCursor.key.in_(wanted)
-            )
-        )
-    }
-    for key in wanted:
-        state = {"days": snapshots.get(key, {})}
-        if key in existing:
-            existing[key].state = state
-        else:
-            session.add(RuleCursor(channel_id=channel_id, key=key, state=state))
-    session.flush()
+    session.execute(
+        delete(CURSORS).where(CURSORS.c.channel_id == channel_id, CURSORS.c.key.in_(wanted))
+    )
+    stamp = dt.datetime.now(dt.UTC)
+    rows = [
+        {"channel_id": channel_id, "key": key, "state": {"days": snapshots.get(key, {})},
+         "updated_at": stamp}
+        for key in wanted
+    ]  # fmt: skip
+    if rows:
+        session.execute(insert(CURSORS), rows)
 
 
 def bump_revision(session: Session) -> None:

@@ -85,6 +85,7 @@ class Pool(list[Entry]):
         for name, episodes in self.series.items():
             episodes.sort(key=lambda e: e.episode_order)
             self.keys[name] = [e.episode_order for e in episodes]
+        self.cursor_keys = {name: cursor_key("sequential", name) for name in self.series}
 
     def shuffled(self, name: str) -> Bag:
         """The pool's ids in the order the bag `name` shuffles them (kept for the next days
@@ -137,8 +138,9 @@ class Selector:
         self.catalog = catalog
         self._pools: dict[str, Pool] = {}
 
-    def programs(self, rule: RuleV1) -> Pool:
-        key = selection_key(rule)
+    def programs(self, rule: RuleV1, key: str | None = None) -> Pool:
+        """The pool of `rule` (`key`: its selection key, when the caller has it already)."""
+        key = key or selection_key(rule)
         if key not in self._pools:
             candidates = self.catalog.by_kind.get(rule.kind, [])
             selection = Selection(rule)
@@ -170,11 +172,13 @@ class Sequential:
         self.series = pool.series
         self.keys = pool.keys
         self.by_id = pool.by_id
+        self.cursor_keys = pool.cursor_keys
         # The series least recently aired go first; kept in order as picks are made.
         self.turn = sorted(self.series, key=lambda s: (self._state(s).get("last_at", -1), s))
 
     def _state(self, series: str) -> dict[str, Any]:
-        state: dict[str, Any] = self.book.setdefault(cursor_key("sequential", series), {})
+        key = self.cursor_keys.get(series) or cursor_key("sequential", series)
+        state: dict[str, Any] = self.book.setdefault(key, {})
         return state
 
     def _last(self, series: str) -> OrderKey | None:
@@ -332,9 +336,11 @@ class LeastRecentlyUsed:
         self.aired.append(asset_id)
 
 
-def make_picker(rule: RuleV1, pool: Pool, book: Book, channel_id: int, day: dt.date) -> Picker:
+def make_picker(
+    rule: RuleV1, pool: Pool, book: Book, channel_id: int, day: dt.date, key: str | None = None
+) -> Picker:
     """The picker for a block's order, reading and writing its state in `book`."""
-    key = selection_key(rule)
+    key = key or selection_key(rule)
     seed = f"{channel_id}:{day.isoformat()}:{key}"
     if rule.order == "sequential":
         return Sequential(pool, book)

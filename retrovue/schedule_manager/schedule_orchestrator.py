@@ -8,9 +8,11 @@ guide entry that has not started, on the days whose configuration changed and af
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.infra.db import Database
 from retrovue.schedule_manager import epg, playlog, tiers
-from retrovue.schedule_manager.breaks import BreakFiller, GuideEntry
+from retrovue.schedule_manager.breaks import BreakFiller, Event, GuideEntry
 from retrovue.schedule_manager.catalog import Catalog, catalog_fingerprint
 from retrovue.schedule_manager.config import (
     ChannelConfig,
@@ -84,6 +86,10 @@ class ScheduleOrchestrator:
         self._planning: tuple[str, Planning] | None = None
 
     def run_once(self, now: dt.datetime) -> PlanReport:
+        with collector_paused():
+            return self._run_once(now)
+
+    def _run_once(self, now: dt.datetime) -> PlanReport:
         report = PlanReport()
         with self.db.reading() as session:
             channels = [c for c in load_channels(session) if c.kind == "linear"]
@@ -154,20 +160,33 @@ class ScheduleOrchestrator:
                     laid.pop(day.isoformat(), None)
             changed = True
         planner: ChannelPlanner | None = None
-        written = 0
+        events: list[Event] = []
+        after: int | None = None
         day = first
         while day <= laid_last:
             iso = day.isoformat()
             if laid.get(iso) != planned.get(iso):
                 if planner is None:
                     planner = self.planning(session, catalog_fp).planner(channel)
-                written += self._lay_day(session, planner, channel.id, day, fresh.get(day))
+                    after = tiers.last_end(session, playlog.EVENTS, channel.id)
+                entries = fresh.get(day)
+                if entries is None:
+                    entries = epg.entries_of_day(session, channel.id, day)
+                # The whole day is laid out from its first entry, so its spots come out the
+                # same whenever it is done; only events from the playlog's end on are kept.
+                laid_out = planner.lay(day, entries)
+                if after is not None:
+                    laid_out = [e for e in laid_out if e.start_ms >= after]
+                if laid_out:
+                    after = laid_out[-1].end_ms
+                events += laid_out
                 laid[iso] = planned[iso]
                 report.days_laid += 1
                 changed = True
             day += dt.timedelta(days=1)
         if not changed:
             return
+        written = playlog.insert_events(session, channel.id, events)
         oldest = (first - dt.timedelta(days=KEEP_SNAPSHOT_DAYS)).isoformat()
         keep = range_filter(oldest, last.isoformat())
         snapshots[playlog.PLAN_KEY] = keep(planned)
@@ -213,41 +232,39 @@ class ScheduleOrchestrator:
         # would read it back from the snapshots `record_day` keeps).
         book = book_before(snapshots, dirty)
         planned: dict[dt.date, list[GuideEntry]] = {}
+        entries: list[GuideEntry] = []
         day = dirty
         while day <= last:
             template_id = templates[day]
             day_blocks = blocks[template_id] if template_id else None
             plan = planner.plan_day(day, day_blocks, book, carry, aired if day == dirty else ())
             record_day(snapshots, book, day)
-            report.entries_written += epg.insert_entries(session, channel.id, plan.entries)
+            entries += plan.entries
             report.warnings.extend(f"channel {channel.number}, {day}: {w}" for w in plan.warnings)
             if day > dirty or cut == day_start:
                 planned[day] = plan.entries  # the whole day, as just planned
             carry = plan.end_ms
             report.days_built += 1
             day += dt.timedelta(days=1)
+        report.entries_written += epg.insert_entries(session, channel.id, entries)
         return planned
 
-    def _lay_day(
-        self,
-        session: Session,
-        planner: ChannelPlanner,
-        channel_id: int,
-        day: dt.date,
-        entries: list[GuideEntry] | None,
-    ) -> int:
-        """Fill broadcast `day`'s spots into the playlog, after what the playlog already holds.
 
-        The whole day is laid out from its first entry, so the spots come out the same
-        whenever it is done; only events from the playlog's end on are written.
-        """
-        if entries is None:
-            entries = epg.entries_of_day(session, channel_id, day)
-        events = planner.lay(day, entries)
-        after = tiers.last_end(session, playlog.EVENTS, channel_id)
-        if after is not None:
-            events = [e for e in events if e.start_ms >= after]
-        return playlog.insert_events(session, channel_id, events)
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a planning pass: a week's pass makes a few hundred
+    thousand short-lived tuples, and the collector scanning them again and again took an
+    eighth of the pass (bench/schedule.py). Nothing the pass makes is cyclic; what other
+    threads leave meanwhile is collected when it ends. (A pass that finds the collector
+    already paused leaves it so.)"""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def range_filter(oldest: str, newest: str) -> Callable[[dict[str, str]], dict[str, str]]:

@@ -140,20 +140,29 @@ class GridIndex:
         self._points: list[int] = []
         self._dates: set[dt.date] = set()
         self._hours: set[int] = set()  # hours whose dates around them are covered
+        # The last local date covered, less an hour at each end (so a transition at midnight
+        # cannot put an instant of another date inside): any instant in it is covered too.
+        self._safe = (0, 0)
 
     def _cover(self, ms: int) -> None:
+        if self._safe[0] <= ms < self._safe[1]:
+            return
         hour = ms // 3_600_000
         if hour in self._hours:
             return
         self._hours.add(hour)
-        local = from_ms(ms).astimezone(self.clock.tz).date()
+        tz = self.clock.tz
+        local = from_ms(ms).astimezone(tz).date()
         for day in (local - dt.timedelta(days=1), local, local + dt.timedelta(days=1)):
             if day not in self._dates:
                 self._dates.add(day)
                 clock = self.clock
-                for point in wall_grid_ms(day, clock.tz, clock.grid_minutes, clock.offset_minutes):
+                for point in wall_grid_ms(day, tz, clock.grid_minutes, clock.offset_minutes):
                     self.add(point)
                 self.add(clock.day_start_ms(day))
+        midnight = to_ms(_wall(local, 0).replace(tzinfo=tz))
+        following = to_ms(_wall(local + dt.timedelta(days=1), 0).replace(tzinfo=tz))
+        self._safe = (midnight + 3_600_000, following - 3_600_000)
 
     def add(self, ms: int) -> None:
         """Make `ms` a boundary too (a day start or a block edge moved out of a DST gap)."""

@@ -126,7 +126,7 @@ def test_the_planners_bulk_write_is_refused_for_an_asset_not_cleared_to_air(
     )
     row = dict.fromkeys(columns)
     row |= {
-        "channel_id": channel["id"], "broadcast_day": START.date(), "kind": "program",
+        "channel_id": channel["id"], "broadcast_day": START.date().isoformat(), "kind": "program",
         "start_ms": to_ms(START), "end_ms": to_ms(START) + 60_000, "asset_id": staged["id"],
     }  # fmt: skip
     if tier == "playlog":
