@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -104,10 +104,21 @@ def database_error(error: exc.SQLAlchemyError) -> DatabaseError:
 
 @dataclass(frozen=True)
 class Database:
-    """An engine and its session factory; `transaction()` is one unit of work."""
+    """An engine and its session factory; `transaction()` is one unit of work.
+
+    `reads` (PostgreSQL) is a second pool for `first`, the hot single reads: in autocommit
+    and without the ping the main pool makes before lending a connection."""
 
     engine: Engine
     sessions: sessionmaker[Session]
+    reads: Engine | None = None
+
+    @classmethod
+    def of(cls, engine: Engine) -> Database:
+        reads = None
+        if engine.dialect.name == "postgresql":
+            reads = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=3)
+        return cls(engine, sessionmaker(engine, expire_on_commit=False), reads)
 
     @property
     def dialect(self) -> str:
@@ -155,8 +166,31 @@ class Database:
         except exc.SQLAlchemyError as error:
             raise database_error(error) from error
 
+    def first(self, statement: Executable, params: dict[str, Any] | None = None) -> Row[Any] | None:
+        """The first row of one hot indexed read (what is airing, the gating count).
+
+        The ping before each read would be a round trip as long as the read itself, so the
+        reads pool makes none; a connection the server dropped (a restart) fails its read,
+        the pool is renewed, and the read runs once more on a new connection."""
+        engine = self.reads or self.engine
+        for last in (False, True):
+            try:
+                with engine.connect() as connection:
+                    if self.reads is None:
+                        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+                    return connection.execute(statement, params or {}).first()
+            except exc.DBAPIError as error:
+                if not last and error.connection_invalidated:
+                    continue
+                raise database_error(error) from error
+            except exc.SQLAlchemyError as error:
+                raise database_error(error) from error
+        raise AssertionError("unreachable: the second try returns or raises")
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.reads is not None:
+            self.reads.dispose()
 
 
 def upgrade_database(url: str | None = None) -> tuple[str | None, str | None]:
@@ -186,7 +220,7 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> Dat
         except RetroVueError:
             engine.dispose()
             raise
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+    return Database.of(engine)
 
 
 UPGRADE_HINT: Final = "run `retrovue db upgrade`"
@@ -213,4 +247,4 @@ def open_current_database(url: str | None = None) -> Database:
         engine.dispose()
         state = "is empty" if found is None else f"is at schema {found}, not {head}"
         raise DatabaseError(f"the database {where} {state}: {UPGRADE_HINT}")
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+    return Database.of(engine)

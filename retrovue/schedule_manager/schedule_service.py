@@ -83,11 +83,10 @@ class ScheduleService:
 
     def gating_revision(self) -> int:
         """How many times any catalog row's gating (canonical, available, file) has changed."""
-        with self._db.connection() as connection:
-            value = connection.execute(
-                select(StationSetting.value).where(StationSetting.key == CATALOG_REVISION_KEY)
-            ).scalar()
-        return int(value or 0)
+        row = self._db.first(
+            select(StationSetting.value).where(StationSetting.key == CATALOG_REVISION_KEY)
+        )
+        return int(row[0] or 0) if row is not None else 0
 
     def airable_files(self, tag: str) -> list[str]:
         """Files of the canonical, available catalog assets carrying `tag` (the guide's
@@ -111,10 +110,7 @@ class ScheduleService:
 
     def what_is_airing(self, channel_number: int, at: dt.datetime) -> Airing | None:
         """The event on air at `at` and the offset into its file; one indexed query."""
-        with self._db.connection() as connection:
-            row = connection.execute(
-                playlog.AIRING, {"number": channel_number, "at": to_ms(at)}
-            ).first()
+        row = self._db.first(playlog.AIRING, {"number": channel_number, "at": to_ms(at)})
         if row is None or row.end_ms <= to_ms(at):
             return None
         return Airing(playlog.item_of(row), at)

@@ -37,3 +37,20 @@ def test_reading_and_transaction_translate_every_driver_error(database: Database
     ):
         session.execute(text("SELECT * FROM no_such_table"))
     assert "\n" not in str(raised.value)
+
+
+def test_a_hot_read_outlives_the_server_dropping_its_connection(database: Database) -> None:
+    """The reads pool pings nothing before a read; when the server has dropped the pooled
+    connection (as a restart does), the read is made again on a new one, unnoticed."""
+    query = text("SELECT pg_backend_pid()" if database.dialect == "postgresql" else "SELECT 1")
+    first = database.first(query)
+    assert first is not None
+    if database.dialect != "postgresql":
+        return
+    with database.engine.connect() as other:
+        dropped = other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first[0]})
+        assert dropped.scalar() is True
+    again = database.first(query)
+    assert again is not None and again[0] != first[0]
+    with pytest.raises(DatabaseError, match=TRANSLATED):  # a real error is not tried again
+        database.first(text("SELECT * FROM no_such_table"))
