@@ -132,29 +132,28 @@ class Catalog:
         )
         tag_sets: dict[str | None, frozenset[str]] = {}  # most assets share a few tag lists
         entries = []
-        for row in rows:
-            tagged = tag_sets.get(row.tags)
+        for (asset_id, kind, duration, title, tags, series, season, episode, episode_title,
+             air_date, rating, markers, file_path) in rows:  # fmt: skip
+            tagged = tag_sets.get(tags)
             if tagged is None:
-                tagged = frozenset(str(t).lower() for t in json.loads(row.tags or "[]") or ())
-                tag_sets[row.tags] = tagged
-            aired = dt.date.fromisoformat(row.air_date[:10]) if row.air_date else None
-            rating = row.rating.upper() if row.rating else None
+                tagged = frozenset(str(t).lower() for t in json.loads(tags or "[]") or ())
+                tag_sets[tags] = tagged
             entries.append(
                 Entry(
-                    row.id,
-                    row.kind,
-                    int(row.duration_ms),
-                    row.title,
+                    asset_id,
+                    kind,
+                    int(duration),
+                    title,
                     tagged,
-                    row.series,
-                    row.season,
-                    row.episode,
-                    rating,
+                    series,
+                    season,
+                    episode,
+                    rating.upper() if rating else None,
                     (),
-                    row.file_path,
-                    aired,
-                    row.episode_title,
-                    row.markers,
+                    file_path,
+                    dt.date.fromisoformat(air_date[:10]) if air_date else None,
+                    episode_title,
+                    markers,
                 )
             )
         return cls(entries)

@@ -37,28 +37,33 @@ class Aired(NamedTuple):
     asset_id: int
 
 
-def insert_entries(session: Session, channel_id: int, entries: Sequence[GuideEntry]) -> int:
-    """All of a planning pass's entries for one channel, in one bulk write (the gate trigger
-    runs once over them on PostgreSQL)."""
+def entry_rows(channel_id: int, entries: Sequence[GuideEntry]) -> list[tuple[Any, ...]]:
+    """Guide entries as rows of `COLUMNS`."""
     day = day_text()
-    rows = [
+    return [
         (channel_id, day(on), start, end, kind, asset, note, layout.dumps() if layout else None)
         for start, end, kind, asset, on, note, layout in entries
     ]
+
+
+def insert_entries(session: Session, channel_id: int, entries: Sequence[GuideEntry]) -> int:
+    """Bulk write through the DB-API; the database's gate trigger checks every asset again."""
+    rows = entry_rows(channel_id, entries)
     write_rows(session, ENTRIES, COLUMNS, rows)
     return len(rows)
 
 
-def entries_of_day(session: Session, channel_id: int, day: dt.date) -> list[GuideEntry]:
-    """Broadcast `day`'s entries, by start."""
-    rows = session.execute(
-        select(
-            ENTRIES.c.start_ms, ENTRIES.c.end_ms, ENTRIES.c.kind, ENTRIES.c.asset_id,
-            ENTRIES.c.note, ENTRIES.c.layout,
-        )
-        .where(ENTRIES.c.channel_id == channel_id, ENTRIES.c.broadcast_day == day)
-        .order_by(ENTRIES.c.start_ms)
-    )  # fmt: skip
+def entries_of_day(
+    session: Session, channel_id: int, day: dt.date, before_ms: int | None = None
+) -> list[GuideEntry]:
+    """Broadcast `day`'s entries (those starting before `before_ms`), by start."""
+    query = select(
+        ENTRIES.c.start_ms, ENTRIES.c.end_ms, ENTRIES.c.kind, ENTRIES.c.asset_id,
+        ENTRIES.c.note, ENTRIES.c.layout,
+    ).where(ENTRIES.c.channel_id == channel_id, ENTRIES.c.broadcast_day == day)  # fmt: skip
+    if before_ms is not None:
+        query = query.where(ENTRIES.c.start_ms < before_ms)
+    rows = session.execute(query.order_by(ENTRIES.c.start_ms))
     return [
         GuideEntry(int(r.start_ms), int(r.end_ms), r.kind, r.asset_id, day, r.note,
                    SlotLayout.loads(r.layout) if r.layout else None)

@@ -195,13 +195,19 @@ def first_airings(
     return found
 
 
-def insert_events(session: Session, channel_id: int, events: Sequence[Event]) -> int:
-    """Bulk write through the DB-API; the database's gate trigger checks every asset again."""
+def event_rows(channel_id: int, events: Sequence[Event]) -> list[tuple[Any, ...]]:
+    """Events as rows of `COLUMNS` (unpacked, not read by field name: a week's planning
+    builds a quarter of a million)."""
     day = day_text()
-    rows = [  # unpacked, not read by field name: a week's pass builds a quarter million rows
+    return [
         (channel_id, day(on), start, end, kind, asset, in_point, group, note)
         for start, end, kind, asset, in_point, group, on, note in events
     ]
+
+
+def insert_events(session: Session, channel_id: int, events: Sequence[Event]) -> int:
+    """Bulk write through the DB-API; the database's gate trigger checks every asset again."""
+    rows = event_rows(channel_id, events)
     write_rows(session, EVENTS, COLUMNS, rows)
     return len(rows)
 
@@ -214,6 +220,17 @@ def load_snapshots(
     if only is not None:
         query = query.where(RuleCursor.key.in_(list(only)))
     return {key: dict((state or {}).get("days", {})) for key, state in session.execute(query)}
+
+
+def marks_token(session: Session, channel_id: int) -> tuple[Any, ...]:
+    """What identifies the channel's plan marks as last written (each write replaces their
+    rows): a write that finds it changed since its plan was read knows another got there."""
+    rows = session.execute(
+        select(CURSORS.c.key, CURSORS.c.id, CURSORS.c.updated_at)
+        .where(CURSORS.c.channel_id == channel_id, CURSORS.c.key.in_((PLAN_KEY, FILL_KEY)))
+        .order_by(CURSORS.c.key)
+    )
+    return tuple(tuple(row) for row in rows)
 
 
 def save_snapshots(

@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -20,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from retrovue.infra.db import Database
-from retrovue.schedule_manager import epg, playlog, tiers
+from retrovue.schedule_manager import bulk, epg, playlog, tiers
 from retrovue.schedule_manager.breaks import BreakFiller, Event, GuideEntry
 from retrovue.schedule_manager.catalog import Catalog, catalog_fingerprint
 from retrovue.schedule_manager.config import (
@@ -55,6 +56,13 @@ class PlanReport:
     events_trimmed: int = 0
     channels_locked: int = 0
     warnings: list[str] = field(default_factory=list)
+
+    def add(self, other: PlanReport) -> None:
+        """Count what `other` (one channel's plan, once written) did into this report."""
+        for name, value in vars(other).items():
+            if isinstance(value, int):
+                setattr(self, name, getattr(self, name) + value)
+        self.warnings += other.warnings
 
 
 class Planning:
@@ -94,12 +102,17 @@ class ScheduleOrchestrator:
         with self.db.reading() as session:
             channels = [c for c in load_channels(session) if c.kind == "linear"]
             catalog_fp = catalog_fingerprint(session)
-        for channel in channels:
-            with self.db.transaction() as session:
-                if not self._lock(session, channel.id):
+        with Writer(threaded=self.db.dialect == "postgresql") as writer:
+            for channel in channels:
+                with self.db.reading() as session:
+                    plan = self._plan_channel(session, channel, now, catalog_fp)
+                if plan is not None:
+                    writer.submit(self._write, plan)
+            for written in writer.results():
+                if written is None:
                     report.channels_locked += 1
-                    continue
-                self._plan_channel(session, channel, now, catalog_fp, report)
+                else:
+                    report.add(written)
         with self.db.transaction() as session:
             if self._lock(session, 0):
                 cutoff = to_ms(now) - self.retention_ms
@@ -124,13 +137,10 @@ class ScheduleOrchestrator:
         return self._planning[1]
 
     def _plan_channel(
-        self,
-        session: Session,
-        channel: ChannelConfig,
-        now: dt.datetime,
-        catalog_fp: str,
-        report: PlanReport,
-    ) -> None:
+        self, session: Session, channel: ChannelConfig, now: dt.datetime, catalog_fp: str
+    ) -> ChannelPlan | None:
+        """What the channel needs written (None: nothing), read and planned without a write."""
+        marks_read = playlog.marks_token(session, channel.id)  # first: the write checks it
         clock = channel.clock
         now_ms = to_ms(now)
         first, last = clock.broadcast_day(now_ms), clock.broadcast_day(now_ms + self.epg_ms)
@@ -145,22 +155,17 @@ class ScheduleOrchestrator:
         planned = marks.get(playlog.PLAN_KEY, {})
         laid = marks.get(playlog.FILL_KEY, {})
         dirty = next((d for d in templates if planned.get(d.isoformat()) != fingerprints[d]), None)
-        changed = False
-        snapshots: dict[str, dict[str, Any]] = {}
-        fresh: dict[dt.date, list[GuideEntry]] = {}
+        plan = ChannelPlan(channel, marks_read)
         if dirty is not None:
-            snapshots = playlog.load_snapshots(session, channel.id)
+            plan.snapshots = playlog.load_snapshots(session, channel.id)
             for key in (playlog.PLAN_KEY, playlog.FILL_KEY):
-                snapshots.pop(key, None)
-            fresh = self._plan_epg(session, channel, now_ms, dirty, last, templates, blocks,
-                                   snapshots, catalog_fp, report)  # fmt: skip
+                plan.snapshots.pop(key, None)
+            self._plan_epg(session, plan, now_ms, dirty, last, templates, blocks, catalog_fp)
             for day in templates:
                 if day >= dirty:
                     planned[day.isoformat()] = fingerprints[day]
                     laid.pop(day.isoformat(), None)
-            changed = True
         planner: ChannelPlanner | None = None
-        events: list[Event] = []
         after: int | None = None
         day = first
         while day <= laid_last:
@@ -168,8 +173,8 @@ class ScheduleOrchestrator:
             if laid.get(iso) != planned.get(iso):
                 if planner is None:
                     planner = self.planning(session, catalog_fp).planner(channel)
-                    after = tiers.last_end(session, playlog.EVENTS, channel.id)
-                entries = fresh.get(day)
+                    after = tiers.last_end(session, playlog.EVENTS, channel.id, plan.cut_ms)
+                entries = plan.days.get(day)
                 if entries is None:
                     entries = epg.entries_of_day(session, channel.id, day)
                 # The whole day is laid out from its first entry, so its spots come out the
@@ -179,75 +184,147 @@ class ScheduleOrchestrator:
                     laid_out = [e for e in laid_out if e.start_ms >= after]
                 if laid_out:
                     after = laid_out[-1].end_ms
-                events += laid_out
+                plan.events += laid_out
                 laid[iso] = planned[iso]
-                report.days_laid += 1
-                changed = True
+                plan.report.days_laid += 1
             day += dt.timedelta(days=1)
-        if not changed:
-            return
-        written = playlog.insert_events(session, channel.id, events)
+        if dirty is None and not plan.report.days_laid:
+            return None
         oldest = (first - dt.timedelta(days=KEEP_SNAPSHOT_DAYS)).isoformat()
         keep = range_filter(oldest, last.isoformat())
-        snapshots[playlog.PLAN_KEY] = keep(planned)
-        snapshots[playlog.FILL_KEY] = keep(laid)
-        playlog.save_snapshots(session, channel.id, snapshots, snapshots.keys())
-        playlog.bump_revision(session)
-        report.events_written += written
-        report.channels_planned += 1
-        log.info("channel %s planned to %s, laid out to %s: %s events", channel.number, last,
-                 laid_last, written)  # fmt: skip
+        plan.snapshots[playlog.PLAN_KEY] = keep(planned)
+        plan.snapshots[playlog.FILL_KEY] = keep(laid)
+        guide = epg.entry_rows(channel.id, plan.entries)
+        events = playlog.event_rows(channel.id, plan.events)
+        plan.rows = [
+            bulk.prepare(session, epg.ENTRIES, epg.COLUMNS, guide),
+            bulk.prepare(session, playlog.EVENTS, playlog.COLUMNS, events),
+        ]
+        plan.report.events_written = len(plan.events)
+        plan.report.channels_planned = 1
+        return plan
 
     def _plan_epg(
         self,
         session: Session,
-        channel: ChannelConfig,
+        plan: ChannelPlan,
         now_ms: int,
         dirty: dt.date,
         last: dt.date,
         templates: dict[dt.date, int | None],
         blocks: dict[int, list[Block]],
-        snapshots: dict[str, dict[str, Any]],
         catalog_fp: str,
-        report: PlanReport,
-    ) -> dict[dt.date, list[GuideEntry]]:
+    ) -> None:
         """Re-plan the EPG tier from the first entry of `dirty` or after that has not started;
         the playlog from that point goes too (it is laid out again from the new entries).
-        Returns the days planned whole, with their entries."""
+        Each day planned goes into `plan.days`, as it will read once written."""
+        channel, report = plan.channel, plan.report
         clock = channel.clock
         day_start = clock.day_start_ms(dirty)
         cut = max(day_start, now_ms)
-        cut = epg.end_covering(session, channel.id, cut) or cut
-        tiers.delete_from(session, epg.ENTRIES, channel.id, cut)
-        report.events_replaced += tiers.delete_from(session, playlog.EVENTS, channel.id, cut)
-        previous_end = tiers.last_end(session, epg.ENTRIES, channel.id)
+        cut = plan.cut_ms = epg.end_covering(session, channel.id, cut) or cut
+        previous_end = tiers.last_end(session, epg.ENTRIES, channel.id, cut)
         carry = day_start
         if previous_end is not None and previous_end >= day_start:
             carry = previous_end
         # What the day already aired is replayed into its orders, so a mid-day re-plan goes on
         # with the next episode instead of starting the day's sequence (and reruns) again.
         aired = epg.aired_programs(session, channel.id, dirty, carry)
+        kept = [] if cut == day_start else epg.entries_of_day(session, channel.id, dirty, cut)
         planner = self.planning(session, catalog_fp).planner(channel)
         # The book each day leaves is the one the next day starts from (as `book_before`
         # would read it back from the snapshots `record_day` keeps).
-        book = book_before(snapshots, dirty)
-        planned: dict[dt.date, list[GuideEntry]] = {}
-        entries: list[GuideEntry] = []
+        book = book_before(plan.snapshots, dirty)
         day = dirty
         while day <= last:
             template_id = templates[day]
             day_blocks = blocks[template_id] if template_id else None
-            plan = planner.plan_day(day, day_blocks, book, carry, aired if day == dirty else ())
-            record_day(snapshots, book, day)
-            entries += plan.entries
-            report.warnings.extend(f"channel {channel.number}, {day}: {w}" for w in plan.warnings)
-            if day > dirty or cut == day_start:
-                planned[day] = plan.entries  # the whole day, as just planned
-            carry = plan.end_ms
+            planned = planner.plan_day(day, day_blocks, book, carry, aired if day == dirty else ())
+            record_day(plan.snapshots, book, day)
+            plan.entries += planned.entries
+            report.warnings.extend(
+                f"channel {channel.number}, {day}: {w}" for w in planned.warnings
+            )
+            plan.days[day] = kept + planned.entries if day == dirty else planned.entries
+            carry = planned.end_ms
             report.days_built += 1
             day += dt.timedelta(days=1)
-        report.entries_written += epg.insert_entries(session, channel.id, entries)
-        return planned
+        report.entries_written = len(plan.entries)
+
+    def _write(self, plan: ChannelPlan) -> PlanReport | None:
+        """Write one channel's plan in one transaction; None when another orchestrator holds
+        the channel or has written it since it was read (its plan marks moved)."""
+        channel_id = plan.channel.id
+        with self.db.transaction() as session:
+            if not self._lock(session, channel_id):
+                return None
+            if playlog.marks_token(session, channel_id) != plan.marks:
+                return None
+            if self.db.dialect == "postgresql":
+                # A plan is made again from the same state when lost: a crash may lose the
+                # last moments of writes (all of one or none), so none waits for the disk.
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            if plan.cut_ms is not None:
+                tiers.delete_from(session, epg.ENTRIES, channel_id, plan.cut_ms)
+                replaced = tiers.delete_from(session, playlog.EVENTS, channel_id, plan.cut_ms)
+                plan.report.events_replaced = replaced
+            for rows in plan.rows:
+                bulk.write(session, rows)
+            playlog.save_snapshots(session, channel_id, plan.snapshots, plan.snapshots.keys())
+            playlog.bump_revision(session)
+        log.info("channel %s: %s guide entries and %s events written", plan.channel.number,
+                 len(plan.entries), len(plan.events))  # fmt: skip
+        return plan.report
+
+
+@dataclass
+class ChannelPlan:
+    """One channel's planning pass: read and planned first, then written in a transaction of
+    its own (on PostgreSQL while the next channel is planned)."""
+
+    channel: ChannelConfig
+    marks: tuple[Any, ...]  # the channel's plan marks as read: the write checks they stand
+    cut_ms: int | None = None  # re-planned from here: both tiers' rows from it are replaced
+    entries: list[GuideEntry] = field(default_factory=list)
+    days: dict[dt.date, list[GuideEntry]] = field(default_factory=dict)  # whole days planned
+    events: list[Event] = field(default_factory=list)
+    snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: list[bulk.Rows] = field(default_factory=list)  # both tiers' rows, ready to write
+    report: PlanReport = field(default_factory=lambda: PlanReport())
+
+
+class Writer:
+    """Runs channel writes in submission order: in a thread of their own when `threaded`
+    (PostgreSQL: the server checks and indexes a channel's rows while the next channel is
+    planned in Python), else at once. At most two writes wait, so plans do not pile up."""
+
+    PENDING = 2
+
+    def __init__(self, threaded: bool) -> None:
+        self._pool = ThreadPoolExecutor(1, "retrovue-plan-writer") if threaded else None
+        self._futures: list[Future[PlanReport | None]] = []
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def submit(self, write: Callable[[ChannelPlan], PlanReport | None], plan: ChannelPlan) -> None:
+        if self._pool is None:
+            done: Future[PlanReport | None] = Future()
+            done.set_result(write(plan))
+            self._futures.append(done)
+            return
+        waiting = [f for f in self._futures if not f.done()]
+        if len(waiting) >= self.PENDING:
+            waiting[0].result()  # raises what the write raised
+        self._futures.append(self._pool.submit(write, plan))
+
+    def results(self) -> Iterator[PlanReport | None]:
+        for future in self._futures:
+            yield future.result()
 
 
 @contextlib.contextmanager

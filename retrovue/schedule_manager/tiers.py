@@ -32,12 +32,13 @@ def delete_before(session: Session, tier: Table, cutoff_ms: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def last_end(session: Session, tier: Table, channel_id: int) -> int | None:
-    """Where the channel's last row ends (None: it has none)."""
-    end = session.scalar(
-        select(tier.c.end_ms)
-        .where(tier.c.channel_id == channel_id)
-        .order_by(tier.c.start_ms.desc())
-        .limit(1)
-    )
+def last_end(
+    session: Session, tier: Table, channel_id: int, before_ms: int | None = None
+) -> int | None:
+    """Where the channel's last row (of those starting before `before_ms`) ends (None: it has
+    none)."""
+    query = select(tier.c.end_ms).where(tier.c.channel_id == channel_id)
+    if before_ms is not None:
+        query = query.where(tier.c.start_ms < before_ms)
+    end = session.scalar(query.order_by(tier.c.start_ms.desc()).limit(1))
     return None if end is None else int(end)

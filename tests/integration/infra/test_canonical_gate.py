@@ -12,7 +12,7 @@ from retrovue.errors import DatabaseError
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import Database
 from retrovue.schedule_manager import epg, playlog
-from retrovue.schedule_manager.bulk import write_rows
+from retrovue.schedule_manager.bulk import prepare, write, write_rows
 from retrovue.schedule_manager.models import CatalogAsset, EpgEntry, PlaylogEvent
 from retrovue.schedule_manager.timemath import to_ms
 
@@ -131,8 +131,16 @@ def test_the_planners_bulk_write_is_refused_for_an_asset_not_cleared_to_air(
     }  # fmt: skip
     if tier == "playlog":
         row |= {"in_point_ms": 0, "program_group": 0}
-    refused = pytest.raises(DatabaseError, match="not canonical and available")
-    with refused, database.transaction() as session:
-        write_rows(session, table, columns, [tuple(row[c] for c in columns)])
+    rows = [tuple(row[c] for c in columns)]
+    refused = "not canonical and available"
+    with pytest.raises(DatabaseError, match=refused), database.transaction() as session:
+        write_rows(session, table, columns, rows)
+    # As the planning pass writes: formatted while planning (COPY data on PostgreSQL),
+    # written in a transaction of its own.
+    with database.reading() as session:
+        prepared = prepare(session, table, columns, rows)
+    assert isinstance(prepared.data, bytes) == (database.dialect == "postgresql")
+    with pytest.raises(DatabaseError, match=refused), database.transaction() as session:
+        write(session, prepared)
     with database.reading() as session:
         assert session.execute(select(table.c.id)).all() == []
