@@ -49,7 +49,11 @@ def video_graph(
     sub = shape.subtitle
     if sub is not None and sub.image and sub.index is not None:
         # Picture subtitles are drawn at the source's size, before it is scaled.
-        parts.append(f"[0:v:0]{head or 'null'}[pic];[pic][0:s:{sub.index}]overlay=eof_action=pass")
+        pictures = f"[0:s:{sub.index}]"
+        if sub.canvas is not None and sub.picture is not None:
+            parts.append(f"{pictures}scale={sub.picture[0]}:{sub.picture[1]}[subs]")
+            pictures = "[subs]"
+        parts.append(f"[0:v:0]{head or 'null'}[pic];[pic]{pictures}overlay=eof_action=pass")
         head = ""
     flags = ":flags=fast_bilinear" if shape.heavy else ""
     # `dar` is the display aspect (width x SAR / height): anamorphic widens, 4:3 pillarboxes.

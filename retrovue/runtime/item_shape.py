@@ -42,11 +42,17 @@ class AudioPick:
 
 @dataclass(frozen=True)
 class SubtitlePick:
-    """Burn embedded stream s:`index` (text or image), or the text file at `path`."""
+    """Burn embedded stream s:`index` (text or image), or the text file at `path`.
+
+    A picture stream whose `canvas` (width, height) is not the source picture's is drawn on
+    its own canvas, then fitted to `picture`: ffmpeg would draw it on one of the video's
+    size, and a Blu-ray subtitle on a 720p picture would fall off the bottom."""
 
     index: int | None
     path: str | None
     image: bool
+    canvas: tuple[int, int] | None = None
+    picture: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +130,7 @@ def shape_item(
         field_order=_field_order(video),
         source_fps=_fps(video),
         audio=audio,
-        subtitle=_pick_subtitle(media.get("subtitles") or (), look, audio),
+        subtitle=_pick_subtitle(media, look, audio),
         bug=_bug(item, look),
         caption=_caption(item, offset_s, look) if caption_font else None,
         heavy=_heavy(media),
@@ -180,7 +186,7 @@ def _heavy(media: Mapping[str, Any]) -> bool:
 
 
 def _pick_subtitle(
-    subtitles: Sequence[Any], look: Presentation, audio: Sequence[AudioPick]
+    media: Mapping[str, Any], look: Presentation, audio: Sequence[AudioPick]
 ) -> SubtitlePick | None:
     """'forced': the forced track (in the aired language first); a language: its full track.
     Text before image, embedded before a file beside the video; a gone file is no choice."""
@@ -188,7 +194,7 @@ def _pick_subtitle(
         return None
     usable = [
         s
-        for s in subtitles
+        for s in media.get("subtitles") or ()
         if isinstance(s, Mapping) and (s.get("path") is None or os.path.isfile(str(s["path"])))
     ]
     spoken = audio[0].language if audio else "und"
@@ -204,9 +210,21 @@ def _pick_subtitle(
         return None
     chosen = wanted[0]
     index = chosen.get("index")
+    image = bool(chosen.get("image"))
+    canvas = _size(chosen.get("canvas")) if image else None
+    picture = _size([media.get("width"), media.get("height")])
+    if canvas is None or picture is None or canvas == picture:
+        canvas = picture = None
     return SubtitlePick(
-        None if index is None else int(index), chosen.get("path"), bool(chosen.get("image"))
+        None if index is None else int(index), chosen.get("path"), image, canvas, picture
     )
+
+
+def _size(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, Sequence) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        width, height = value
+        return (width, height) if width > 0 and height > 0 else None
+    return None
 
 
 def _bug(item: ScheduledItem, look: Presentation) -> Bug | None:

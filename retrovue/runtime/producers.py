@@ -91,6 +91,9 @@ class ProducerFactory:
         shape = shape or ItemShape.plain(has_audio)
         picks = shape.audio if has_audio else ()
         args = [*(HEAVY_DECODE if shape.heavy else ()), "-ss", seek_arg(offset_s, p.fps)]
+        sub = shape.subtitle
+        if sub is not None and sub.index is not None and sub.canvas is not None:
+            args += [f"-canvas_size:s:{sub.index}", "{}x{}".format(*sub.canvas)]
         args += ["-i", path]
         silence = bug = None
         if not picks:
