@@ -44,25 +44,25 @@ def video_graph(
     """The picture: deinterlaced, subtitled, fitted by its display shape, at the channel's
     rate, the bug and caption drawn, ending on `[v]`."""
     w, h = profile.width, profile.height
-    head = _deinterlace(profile, shape)
-    parts: list[str] = []
-    sub = shape.subtitle
-    if sub is not None and sub.image and sub.index is not None:
-        # Picture subtitles are drawn at the source's size, before it is scaled.
-        pictures = f"[0:s:{sub.index}]"
-        if sub.canvas is not None and sub.picture is not None:
-            parts.append(f"{pictures}scale={sub.picture[0]}:{sub.picture[1]}[subs]")
-            pictures = "[subs]"
-        parts.append(f"[0:v:0]{head or 'null'}[pic];[pic]{pictures}overlay=eof_action=pass")
-        head = ""
     flags = ":flags=fast_bilinear" if shape.heavy else ""
     # `dar` is the display aspect (width x SAR / height): anamorphic widens, 4:3 pillarboxes.
     chain = [
-        *([head] if head else []),
+        *filter(None, [_deinterlace(profile, shape)]),
         f"scale=w='if(gt(dar,{w}/{h}),{w},2*trunc({h}*dar/2))'"
         f":h='if(gt(dar,{w}/{h}),2*trunc({w}/dar/2),{h})'{flags}",
-        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1",
     ]
+    graph = "[0:v:0]" + ",".join(chain)
+    chain = []
+    sub = shape.subtitle
+    if sub is not None and sub.image and sub.index is not None:
+        # Picture subtitles are fitted as the picture was (so an anamorphic DVD's widen with
+        # it) and drawn on it at the channel's size, not the source's: cheaper for 4K.
+        # (In scale2ref, iw and ih are the reference's: the fitted picture.)
+        graph += (
+            f"[fit];[0:s:{sub.index}][fit]scale2ref=w=iw:h=ih{flags}[subs][pic];"
+            "[pic][subs]overlay=eof_action=pass"
+        )
+    chain.append(f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1")
     if sub is not None and not sub.image:
         # The subtitle renderer reads the file's own times; the seek made ours start at 0.
         if sub.path is not None:
@@ -71,12 +71,7 @@ def video_graph(
             subtitles = f"subtitles=filename={filter_path(source)}:si={sub.index or 0}"
         chain += [f"setpts=PTS+{offset_s:.3f}/TB", subtitles, f"setpts=PTS-{offset_s:.3f}/TB"]
     chain.append(f"fps={profile.fps}")
-    graph = ";".join(parts)
-    body = ",".join(chain)
-    if parts:
-        graph += "," + body
-    else:
-        graph = f"[0:v:0]{body}"
+    graph += "," + ",".join(chain)
     if shape.bug is not None and inputs.bug is not None:
         graph += f"[main];{_bug(profile, shape.bug, inputs.bug)}"
     tail = []

@@ -44,15 +44,14 @@ class AudioPick:
 class SubtitlePick:
     """Burn embedded stream s:`index` (text or image), or the text file at `path`.
 
-    A picture stream whose `canvas` (width, height) is not the source picture's is drawn on
-    its own canvas, then fitted to `picture`: ffmpeg would draw it on one of the video's
-    size, and a Blu-ray subtitle on a 720p picture would fall off the bottom."""
+    A picture stream is drawn on its own `canvas` (width, height) when the probe read it:
+    ffmpeg would take the video's size, and a Blu-ray subtitle (drawn for 1080p) beside a
+    720p re-encode would fall off the bottom of the picture."""
 
     index: int | None
     path: str | None
     image: bool
     canvas: tuple[int, int] | None = None
-    picture: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,7 @@ def shape_item(
         field_order=_field_order(video),
         source_fps=_fps(video),
         audio=audio,
-        subtitle=_pick_subtitle(media, look, audio),
+        subtitle=_pick_subtitle(media.get("subtitles") or (), look, audio),
         bug=_bug(item, look),
         caption=_caption(item, offset_s, look) if caption_font else None,
         heavy=_heavy(media),
@@ -186,7 +185,7 @@ def _heavy(media: Mapping[str, Any]) -> bool:
 
 
 def _pick_subtitle(
-    media: Mapping[str, Any], look: Presentation, audio: Sequence[AudioPick]
+    subtitles: Sequence[Any], look: Presentation, audio: Sequence[AudioPick]
 ) -> SubtitlePick | None:
     """'forced': the forced track (in the aired language first); a language: its full track.
     Text before image, embedded before a file beside the video; a gone file is no choice."""
@@ -194,7 +193,7 @@ def _pick_subtitle(
         return None
     usable = [
         s
-        for s in media.get("subtitles") or ()
+        for s in subtitles
         if isinstance(s, Mapping) and (s.get("path") is None or os.path.isfile(str(s["path"])))
     ]
     spoken = audio[0].language if audio else "und"
@@ -211,16 +210,15 @@ def _pick_subtitle(
     chosen = wanted[0]
     index = chosen.get("index")
     image = bool(chosen.get("image"))
-    canvas = _size(chosen.get("canvas")) if image else None
-    picture = _size([media.get("width"), media.get("height")])
-    if canvas is None or picture is None or canvas == picture:
-        canvas = picture = None
     return SubtitlePick(
-        None if index is None else int(index), chosen.get("path"), image, canvas, picture
+        None if index is None else int(index),
+        chosen.get("path"),
+        image,
+        _canvas(chosen.get("canvas")) if image else None,
     )
 
 
-def _size(value: Any) -> tuple[int, int] | None:
+def _canvas(value: Any) -> tuple[int, int] | None:
     if isinstance(value, Sequence) and len(value) == 2 and all(isinstance(v, int) for v in value):
         width, height = value
         return (width, height) if width > 0 and height > 0 else None

@@ -162,4 +162,5 @@ def subtitled(media: MediaMaker, ffmpeg: Ffmpeg, made: Subtitled) -> Path:
          f"-metadata:s:s:{added}", f"language={made.language}", "-f", "matroska", str(partial)]
     )  # fmt: skip
     partial.replace(target)
+    sup.unlink()
     return target
