@@ -40,14 +40,16 @@ def video_graph(
     caption_text: Path | None,
     font: Path | None,
     tail_hold_s: float,
+    preroll_s: float = 0.0,
 ) -> str:
     """The picture: deinterlaced, subtitled, fitted by its display shape, at the channel's
-    rate, the bug and caption drawn, ending on `[v]`."""
+    rate, the bug and caption drawn, ending on `[v]`; the first `preroll_s` seconds read
+    (for the subtitles on screen at the offset) are dropped."""
     w, h = profile.width, profile.height
     flags = ":flags=fast_bilinear" if shape.heavy else ""
     # `dar` is the display aspect (width x SAR / height): anamorphic widens, 4:3 pillarboxes.
     chain = [
-        *filter(None, [_deinterlace(profile, shape)]),
+        *filter(None, [_skip(preroll_s), _deinterlace(profile, shape)]),
         f"scale=w='if(gt(dar,{w}/{h}),{w},2*trunc({h}*dar/2))'"
         f":h='if(gt(dar,{w}/{h}),2*trunc({w}/dar/2),{h})'{flags}",
     ]
@@ -58,8 +60,13 @@ def video_graph(
         # Picture subtitles are fitted as the picture was (so an anamorphic DVD's widen with
         # it) and drawn on it at the channel's size, not the source's: cheaper for 4K.
         # (In scale2ref, iw and ih are the reference's: the fitted picture.)
+        pictures = f"[0:s:{sub.index}]"
+        graph += "[fit];"
+        if preroll_s > 0:  # on the picture's clock: the line begun before the offset is at < 0
+            graph += f"{pictures}{_shift(preroll_s)}[early];"
+            pictures = "[early]"
         graph += (
-            f"[fit];[0:s:{sub.index}][fit]scale2ref=w=iw:h=ih{flags}[subs][pic];"
+            f"{pictures}[fit]scale2ref=w=iw:h=ih{flags}[subs][pic];"
             "[pic][subs]overlay=eof_action=pass"
         )
     chain.append(f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1")
@@ -79,6 +86,17 @@ def video_graph(
         tail.append(_caption(profile, shape, caption_text, font))
     tail += [f"tpad=stop_mode=clone:stop_duration={tail_hold_s}", "format=yuv420p"]
     return graph + "," + ",".join(tail) + "[v]"
+
+
+def _skip(seconds: float, kind: str = "") -> str:
+    """Drop the first `seconds` of a stream (`kind` "" or "a") and start it at 0 again."""
+    if seconds <= 0:
+        return ""
+    return f"{kind}trim=start={seconds:.6f},{_shift(seconds, kind)}"
+
+
+def _shift(seconds: float, kind: str = "") -> str:
+    return f"{kind}setpts=PTS-{seconds:.6f}/TB"
 
 
 def _deinterlace(profile: OutputProfile, shape: ItemShape) -> str:
@@ -122,10 +140,10 @@ def _caption(profile: OutputProfile, shape: ItemShape, text: Path, font: Path) -
     )
 
 
-def audio_chain(profile: OutputProfile, gain_db: float | None) -> str:
-    """One aired track's filters: downmixed to stereo by the standard matrix, brought to the
-    target by the measured static gain (unity, not measured) under a true-peak limiter,
-    padded with silence to the picture's end.
+def audio_chain(profile: OutputProfile, gain_db: float | None, preroll_s: float = 0.0) -> str:
+    """One aired track's filters: its first `preroll_s` seconds read dropped, downmixed to
+    stereo by the standard matrix, brought to the target by the measured static gain (unity,
+    not measured) under a true-peak limiter, padded with silence to the picture's end.
 
     Each track is its own simple filtergraph (`-filter:a:N`), never part of the complex one:
     ffmpeg 5.1's -shortest does not end a padded track that comes out of a complex graph, so a
@@ -133,8 +151,9 @@ def audio_chain(profile: OutputProfile, gain_db: float | None) -> str:
     """
     rate = profile.sample_rate
     limit = 10 ** ((TRUE_PEAK_CEILING - LIMITER_MARGIN_DB) / 20)
+    head = f"{_skip(preroll_s, 'a')}," if preroll_s > 0 else ""
     return (
-        f"aresample={rate}:async=1,aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        f"{head}aresample={rate}:async=1,aformat=sample_fmts=fltp:channel_layouts=stereo,"
         f"volume={gain_db or 0.0:.2f}dB,aresample={OVERSAMPLED_RATE},"
         f"alimiter=limit={limit:.4f}:attack=1:release=20:level=false:latency=true,"
         f"aresample={rate},apad"
