@@ -30,6 +30,7 @@ FIELD_ORDERS: Final = {1: "progressive", 2: "tt", 3: "bb", 4: "tb", 5: "bt"}
 BITMAP_SUBTITLE: Final = 1 << 16  # AV_CODEC_PROP_BITMAP_SUB
 FORCED: Final = 0x40  # AV_DISPOSITION_FORCED
 DEFAULT: Final = 0x1
+PGS_COMPOSITION: Final = 0x16  # a Blu-ray subtitle's presentation composition segment
 # Frame intervals read to tell variable from constant frame rate, and the spread allowed.
 VFR_SAMPLE_FRAMES: Final = 48
 VFR_TOLERANCE: Final = 0.25
@@ -237,21 +238,79 @@ def _variable_rate(container: Any, stream: Any) -> bool:
 
 
 def _subtitles(container: Any) -> Iterator[SubtitleStream]:
-    for ordinal, stream in enumerate(container.streams.subtitles):
+    streams = list(container.streams.subtitles)
+    canvases = _canvases(container, streams)
+    for ordinal, stream in enumerate(streams):
         name = stream.codec_context.name
-        try:
-            image = bool(av.codec.Codec(name, "r").properties & BITMAP_SUBTITLE)
-        except (av.FFmpegError, ValueError):
-            image = False
         flags = int(stream.disposition)
         yield SubtitleStream(
             codec=name,
-            image=image,
+            image=_is_image(name),
             language=normalise(_language(stream)),
             forced=bool(flags & FORCED),
             default=bool(flags & DEFAULT),
             index=ordinal,
+            canvas=canvases.get(ordinal),
         )
+
+
+def _is_image(decoder: str) -> bool:
+    try:
+        return bool(av.codec.Codec(decoder, "r").properties & BITMAP_SUBTITLE)
+    except (av.FFmpegError, ValueError):
+        return False
+
+
+def _canvases(container: Any, streams: list[Any]) -> dict[int, tuple[int, int]]:
+    """Each picture subtitle stream's canvas: a DVD stream's from its header (`size: WxH`),
+    a Blu-ray stream's from its first composition segment, read from its first packet."""
+    found: dict[int, tuple[int, int]] = {}
+    pgs: dict[int, int] = {}
+    for ordinal, stream in enumerate(streams):
+        name = stream.codec_context.name
+        if name == "dvdsub":
+            size = _dvd_size(bytes(stream.codec_context.extradata or b""))
+            if size is not None:
+                found[ordinal] = size
+        elif name == "pgssub":
+            pgs[stream.index] = ordinal
+    if not pgs:
+        return found
+    wanted = [s for s in streams if s.index in pgs]
+    container.seek(0)
+    for packet in container.demux(*wanted):
+        which = pgs.get(packet.stream.index)
+        if which is None or which in found or packet.size == 0:
+            continue
+        size = _pgs_size(bytes(packet))
+        if size is not None:
+            found[which] = size
+        if all(o in found for o in pgs.values()):
+            break
+    return found
+
+
+def _dvd_size(header: bytes) -> tuple[int, int] | None:
+    for line in header.decode("latin-1").splitlines():
+        key, _, value = line.partition(":")
+        width, _, height = value.strip().partition("x")
+        if key.strip() == "size" and width.isdigit() and height.isdigit():
+            return int(width), int(height)
+    return None
+
+
+def _pgs_size(data: bytes) -> tuple[int, int] | None:
+    """The width and height a presentation composition segment (type 0x16) opens with; a
+    packet is segments of (type, 16-bit length, payload)."""
+    at = 0
+    while at + 3 <= len(data):
+        kind, length = data[at], int.from_bytes(data[at + 1 : at + 3], "big")
+        if kind == PGS_COMPOSITION and length >= 4 and at + 7 <= len(data):
+            width = int.from_bytes(data[at + 3 : at + 5], "big")
+            height = int.from_bytes(data[at + 5 : at + 7], "big")
+            return (width, height) if width and height else None
+        at += 3 + length
+    return None
 
 
 def _language(stream: Any) -> str | None:

@@ -14,7 +14,11 @@ SIDECAR_SUFFIXES: Final = (".srt", ".ass", ".ssa")
 
 @dataclass(frozen=True)
 class SubtitleStream:
-    """Embedded (`index` counts subtitle streams, ffmpeg's `s:N`) or a sidecar file (`path`)."""
+    """Embedded (`index` counts subtitle streams, ffmpeg's `s:N`) or a sidecar file (`path`).
+
+    `canvas` is a picture subtitle's (width, height): the frame its pictures are placed on,
+    which need not be the video's (Blu-ray subtitles kept beside a 720p re-encode).
+    """
 
     codec: str
     image: bool
@@ -23,6 +27,7 @@ class SubtitleStream:
     default: bool = False
     index: int | None = None
     path: str | None = None
+    canvas: tuple[int, int] | None = None
 
 
 def sidecars(path: str) -> Iterator[SubtitleStream]:

@@ -40,25 +40,36 @@ def video_graph(
     caption_text: Path | None,
     font: Path | None,
     tail_hold_s: float,
+    preroll_s: float = 0.0,
 ) -> str:
     """The picture: deinterlaced, subtitled, fitted by its display shape, at the channel's
-    rate, the bug and caption drawn, ending on `[v]`."""
+    rate, the bug and caption drawn, ending on `[v]`; the first `preroll_s` seconds read
+    (for the subtitles on screen at the offset) are dropped."""
     w, h = profile.width, profile.height
-    head = _deinterlace(profile, shape)
-    parts: list[str] = []
-    sub = shape.subtitle
-    if sub is not None and sub.image and sub.index is not None:
-        # Picture subtitles are drawn at the source's size, before it is scaled.
-        parts.append(f"[0:v:0]{head or 'null'}[pic];[pic][0:s:{sub.index}]overlay=eof_action=pass")
-        head = ""
     flags = ":flags=fast_bilinear" if shape.heavy else ""
     # `dar` is the display aspect (width x SAR / height): anamorphic widens, 4:3 pillarboxes.
     chain = [
-        *([head] if head else []),
+        *filter(None, [_skip(preroll_s), _deinterlace(profile, shape)]),
         f"scale=w='if(gt(dar,{w}/{h}),{w},2*trunc({h}*dar/2))'"
         f":h='if(gt(dar,{w}/{h}),2*trunc({w}/dar/2),{h})'{flags}",
-        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1",
     ]
+    graph = "[0:v:0]" + ",".join(chain)
+    chain = []
+    sub = shape.subtitle
+    if sub is not None and sub.image and sub.index is not None:
+        # Picture subtitles are fitted as the picture was (so an anamorphic DVD's widen with
+        # it) and drawn on it at the channel's size, not the source's: cheaper for 4K.
+        # (In scale2ref, iw and ih are the reference's: the fitted picture.)
+        pictures = f"[0:s:{sub.index}]"
+        graph += "[fit];"
+        if preroll_s > 0:  # on the picture's clock: the line begun before the offset is at < 0
+            graph += f"{pictures}{_shift(preroll_s)}[early];"
+            pictures = "[early]"
+        graph += (
+            f"{pictures}[fit]scale2ref=w=iw:h=ih{flags}[subs][pic];"
+            "[pic][subs]overlay=eof_action=pass"
+        )
+    chain.append(f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2,setsar=1")
     if sub is not None and not sub.image:
         # The subtitle renderer reads the file's own times; the seek made ours start at 0.
         if sub.path is not None:
@@ -67,12 +78,7 @@ def video_graph(
             subtitles = f"subtitles=filename={filter_path(source)}:si={sub.index or 0}"
         chain += [f"setpts=PTS+{offset_s:.3f}/TB", subtitles, f"setpts=PTS-{offset_s:.3f}/TB"]
     chain.append(f"fps={profile.fps}")
-    graph = ";".join(parts)
-    body = ",".join(chain)
-    if parts:
-        graph += "," + body
-    else:
-        graph = f"[0:v:0]{body}"
+    graph += "," + ",".join(chain)
     if shape.bug is not None and inputs.bug is not None:
         graph += f"[main];{_bug(profile, shape.bug, inputs.bug)}"
     tail = []
@@ -80,6 +86,17 @@ def video_graph(
         tail.append(_caption(profile, shape, caption_text, font))
     tail += [f"tpad=stop_mode=clone:stop_duration={tail_hold_s}", "format=yuv420p"]
     return graph + "," + ",".join(tail) + "[v]"
+
+
+def _skip(seconds: float, kind: str = "") -> str:
+    """Drop the first `seconds` of a stream (`kind` "" or "a") and start it at 0 again."""
+    if seconds <= 0:
+        return ""
+    return f"{kind}trim=start={seconds:.6f},{_shift(seconds, kind)}"
+
+
+def _shift(seconds: float, kind: str = "") -> str:
+    return f"{kind}setpts=PTS-{seconds:.6f}/TB"
 
 
 def _deinterlace(profile: OutputProfile, shape: ItemShape) -> str:
@@ -123,10 +140,10 @@ def _caption(profile: OutputProfile, shape: ItemShape, text: Path, font: Path) -
     )
 
 
-def audio_chain(profile: OutputProfile, gain_db: float | None) -> str:
-    """One aired track's filters: downmixed to stereo by the standard matrix, brought to the
-    target by the measured static gain (unity, not measured) under a true-peak limiter,
-    padded with silence to the picture's end.
+def audio_chain(profile: OutputProfile, gain_db: float | None, preroll_s: float = 0.0) -> str:
+    """One aired track's filters: its first `preroll_s` seconds read dropped, downmixed to
+    stereo by the standard matrix, brought to the target by the measured static gain (unity,
+    not measured) under a true-peak limiter, padded with silence to the picture's end.
 
     Each track is its own simple filtergraph (`-filter:a:N`), never part of the complex one:
     ffmpeg 5.1's -shortest does not end a padded track that comes out of a complex graph, so a
@@ -134,8 +151,9 @@ def audio_chain(profile: OutputProfile, gain_db: float | None) -> str:
     """
     rate = profile.sample_rate
     limit = 10 ** ((TRUE_PEAK_CEILING - LIMITER_MARGIN_DB) / 20)
+    head = f"{_skip(preroll_s, 'a')}," if preroll_s > 0 else ""
     return (
-        f"aresample={rate}:async=1,aformat=sample_fmts=fltp:channel_layouts=stereo,"
+        f"{head}aresample={rate}:async=1,aformat=sample_fmts=fltp:channel_layouts=stereo,"
         f"volume={gain_db or 0.0:.2f}dB,aresample={OVERSAMPLED_RATE},"
         f"alimiter=limit={limit:.4f}:attack=1:release=20:level=false:latency=true,"
         f"aresample={rate},apad"

@@ -42,11 +42,16 @@ class AudioPick:
 
 @dataclass(frozen=True)
 class SubtitlePick:
-    """Burn embedded stream s:`index` (text or image), or the text file at `path`."""
+    """Burn embedded stream s:`index` (text or image), or the text file at `path`.
+
+    A picture stream is drawn on its own `canvas` (width, height) when the probe read it:
+    ffmpeg would take the video's size, and a Blu-ray subtitle (drawn for 1080p) beside a
+    720p re-encode would fall off the bottom of the picture."""
 
     index: int | None
     path: str | None
     image: bool
+    canvas: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -204,9 +209,20 @@ def _pick_subtitle(
         return None
     chosen = wanted[0]
     index = chosen.get("index")
+    image = bool(chosen.get("image"))
     return SubtitlePick(
-        None if index is None else int(index), chosen.get("path"), bool(chosen.get("image"))
+        None if index is None else int(index),
+        chosen.get("path"),
+        image,
+        _canvas(chosen.get("canvas")) if image else None,
     )
+
+
+def _canvas(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, Sequence) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        width, height = value
+        return (width, height) if width > 0 and height > 0 else None
+    return None
 
 
 def _bug(item: ScheduledItem, look: Presentation) -> Bug | None:

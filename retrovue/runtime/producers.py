@@ -28,6 +28,13 @@ CardKind = Literal["slate", "black", "emergency"]
 # item a frame short of its scheduled end (which would shift everything after it).
 TAIL_HOLD_S = 0.25
 SEEK_EARLY_FRAMES = 0.25
+# A picture subtitle is one packet at the moment it appears: a seek that lands on a keyframe
+# after it (a Blu-ray has one a second, a DVD two) loses the words on screen at tune-in. A
+# producer of such an item starts reading this much earlier and drops what it decodes before
+# its offset, so a line begun up to this long before the offset is on screen from the start.
+# It costs about 0.25 s more to the first picture of 1080p H.264 with a keyframe a second,
+# 1.7 to 2.8 s of UHD HEVC: heavy sources go without (the line shows from the next one).
+SUBTITLE_PREROLL_S = 5.0
 
 # A source too heavy for real time decodes the cheaper way: no in-loop deblocking or SAO
 # (invisible once 4K is scaled down to the channel's size); bench/transcode.py measures it.
@@ -90,7 +97,15 @@ class ProducerFactory:
         p = self.profile
         shape = shape or ItemShape.plain(has_audio)
         picks = shape.audio if has_audio else ()
-        args = [*(HEAVY_DECODE if shape.heavy else ()), "-ss", seek_arg(offset_s, p.fps)]
+        seek = seek_arg(offset_s, p.fps)
+        sub = shape.subtitle
+        preroll = 0.0
+        if sub is not None and sub.image and sub.index is not None and not shape.heavy:
+            early = seek_arg(offset_s - SUBTITLE_PREROLL_S, p.fps)
+            preroll, seek = float(seek) - float(early), early
+        args = [*(HEAVY_DECODE if shape.heavy else ()), "-ss", seek]
+        if sub is not None and sub.index is not None and sub.canvas is not None:
+            args += [f"-canvas_size:s:{sub.index}", "{}x{}".format(*sub.canvas)]
         args += ["-i", path]
         silence = bug = None
         if not picks:
@@ -101,13 +116,22 @@ class ProducerFactory:
             args += ["-i", shape.bug.path]
         caption = self._caption_file(shape)
         graph = video_graph(
-            p, path, shape, GraphInputs(silence, bug), offset_s, caption, self.font, TAIL_HOLD_S
+            p,
+            path,
+            shape,
+            GraphInputs(silence, bug),
+            offset_s,
+            caption,
+            self.font,
+            TAIL_HOLD_S,
+            preroll,
         )
         maps = ["-map", "[v]"]
         tracks = [(f"0:a:{pick.index}", pick.gain_db, pick.language) for pick in picks]
         silent = [("1:a:0", 0.0, "und")]
         for n, (stream, gain, language) in enumerate(tracks or silent):
-            maps += ["-map", stream, f"-filter:a:{n}", audio_chain(p, gain)]
+            skip = preroll if tracks else 0.0  # the silence input starts at 0 whatever the seek
+            maps += ["-map", stream, f"-filter:a:{n}", audio_chain(p, gain, skip)]
             maps += [f"-metadata:s:a:{n}", f"language={language}"]
         return [
             *args,

@@ -141,11 +141,24 @@ def test_subtitles_follow_the_channel_forced_ones_in_the_language_heard(
     assert (None if pick is None else pick.index) == chosen  # a sidecar gone is no choice
 
 
-def test_picture_subtitles_are_laid_over_the_source_before_it_is_scaled(tmp_path: Path) -> None:
+def test_picture_subtitles_are_fitted_with_the_picture_and_drawn_before_it_is_padded(
+    tmp_path: Path,
+) -> None:
     factory = ProducerFactory(OutputProfile(), tmp_path, None)
     args = factory.scheduled(_item(media=SUBTITLED, subtitles="forced"), 0.0, 5.0, True)
     graph = args[args.index("-filter_complex") + 1]
-    assert graph.index("[0:s:0]overlay") < graph.index("scale=")
+    assert (
+        graph.index("scale=")
+        < graph.index("[0:s:0]")
+        < graph.index("overlay")
+        < (graph.index("pad="))
+    )
+    assert not any(a.startswith("-canvas_size") for a in args)  # no canvas probed
+    canvas = [{**SUBTITLED["subtitles"][0], "canvas": [1920, 1080]}]
+    item = _item(media={**SUBTITLED, "subtitles": canvas}, subtitles="forced")
+    args = factory.scheduled(item, 0.0, 5.0, True)
+    assert args[args.index("-canvas_size:s:0") + 1] == "1920x1080"
+    assert args.index("-canvas_size:s:0") < args.index("-i")
 
 
 def test_a_source_beyond_1080p30_is_decoded_and_scaled_the_cheaper_way(tmp_path: Path) -> None:
