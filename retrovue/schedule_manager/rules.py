@@ -120,9 +120,12 @@ class Bag(Sequence[int]):
     def __getitem__(self, place: int | slice) -> int | Sequence[int]:
         if isinstance(place, slice):
             return [self[i] for i in range(*place.indices(len(self)))]
+        drawn = self._drawn
+        if 0 <= place < len(drawn):
+            return drawn[place]
         if not 0 <= place < len(self._ids):
             raise IndexError(place)
-        while len(self._drawn) <= place:
+        while len(drawn) <= place:
             here = len(self._drawn)
             there = self._rng.randrange(here, len(self._ids))
             moved = self._swapped.get(there, there)
@@ -173,8 +176,16 @@ class Sequential:
         self.keys = pool.keys
         self.by_id = pool.by_id
         self.cursor_keys = pool.cursor_keys
-        # The series least recently aired go first; kept in order as picks are made.
-        self.turn = sorted(self.series, key=lambda s: (self._state(s).get("last_at", -1), s))
+        # The series least recently aired go first; kept in order as picks are made. (Read
+        # without adding a state for a series that never aired: the book keeps what aired.)
+        book = self.book
+
+        def last_aired(series: str) -> tuple[int, str]:
+            key = self.cursor_keys.get(series) or cursor_key("sequential", series)
+            state = book.get(key)
+            return (state.get("last_at", -1) if state else -1, series)
+
+        self.turn = sorted(self.series, key=last_aired)
 
     def _state(self, series: str) -> dict[str, Any]:
         key = self.cursor_keys.get(series) or cursor_key("sequential", series)
@@ -260,9 +271,12 @@ class Shuffle:
 
     def _left(self) -> int:
         """Where the bag's first id not yet drawn is (the bag's length when it is empty)."""
-        while self.first < len(self.order) and self.order[self.first] in self.taken:
-            self.first += 1
-        return self.first
+        order, taken, first = self.order, self.taken, self.first
+        size = len(order)
+        while first < size and order[first] in taken:
+            first += 1
+        self.first = first
+        return first
 
     def _refill(self) -> None:
         refills = int(self.state.get("refills", 0)) + 1
