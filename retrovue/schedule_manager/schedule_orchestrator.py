@@ -4,6 +4,9 @@ The EPG tier (programme slots and their break positions) is planned `epg_days` a
 playlog tier (every event with its spots) `horizon_hours` ahead, laid out from the EPG tier a
 whole broadcast day at a time as the day comes into range. A change re-plans from the first
 guide entry that has not started, on the days whose configuration changed and after.
+
+Each channel is read and planned first, then written in a short transaction of its own that
+checks the channel's plan marks still stand (another orchestrator may have written it).
 """
 
 from __future__ import annotations
