@@ -90,24 +90,36 @@ class ProducerFactory:
         p = self.profile
         shape = shape or ItemShape.plain(has_audio)
         picks = shape.audio if has_audio else ()
-        args = [*(HEAVY_DECODE if shape.heavy else ()), "-ss", seek_arg(offset_s, p.fps)]
-        args += ["-i", path]
-        silence = bug = None
+        seek = seek_arg(offset_s, p.fps)
+        args = [*(HEAVY_DECODE if shape.heavy else ()), "-ss", seek, "-i", path]
+        inputs = 1
+        sound = silence = bug = None
+        if any(pick.gain_db is None for pick in picks):
+            # Unmeasured sound goes through the single-pass normaliser, which holds 3 s of it
+            # before its first output: read by a demuxer of its own from the same point, that
+            # costs decoding 3 s of sound, not decoding and encoding 3 s of picture as well.
+            sound, inputs = inputs, inputs + 1
+            args += ["-ss", seek, "-vn", "-sn", "-dn", "-i", path]
         if not picks:
-            silence = 1
+            silence, inputs = inputs, inputs + 1
             args += ["-f", "lavfi", "-i", f"anullsrc=r={p.sample_rate}:cl=stereo"]
         if shape.bug is not None:
-            bug = 1 + (silence is not None)
+            bug = inputs
             args += ["-i", shape.bug.path]
         caption = self._caption_file(shape)
         graph = video_graph(
             p, path, shape, GraphInputs(silence, bug), offset_s, caption, self.font, TAIL_HOLD_S
         )
         maps = ["-map", "[v]"]
-        tracks = [(f"0:a:{pick.index}", pick.gain_db, pick.language) for pick in picks]
-        silent = [("1:a:0", 0.0, "und")]
+        tracks = [
+            (f"{0 if pick.gain_db is not None else sound}:a:{pick.index}", pick.gain_db,
+             pick.language)
+            for pick in picks
+        ]  # fmt: skip
+        silent = [(f"{silence}:a:0", 0.0, "und")]
         for n, (stream, gain, language) in enumerate(tracks or silent):
-            maps += ["-map", stream, f"-filter:a:{n}", audio_chain(p, gain)]
+            chain = audio_chain(p, gain, self.loudness_target)
+            maps += ["-map", stream, f"-filter:a:{n}", chain]
             maps += [f"-metadata:s:a:{n}", f"language={language}"]
         return [
             *args,
