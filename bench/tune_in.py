@@ -1,13 +1,15 @@
 """Tune-in benchmark (run by hand): HTTP request to the first decodable picture, against a floor.
 
-.venv/bin/python bench/tune_in.py [--trials 10] [--keep DIR] [--hls]
+.venv/bin/python bench/tune_in.py [--trials 10] [--keep DIR] [--hls] [--measured]
 
 Each trial waits for the channel to go off air, then requests its .ts at a random point of a
 40 s 720p item and times the first decoded video frame. With `--hls` it requests the HLS
 playlist instead and times its answer, then the first frame decoded from its first segment.
 The floor, measured in the same run and at the same offset: ffmpeg alone seeking the same
 file and encoding to the station's profile, timed to its first decoded frame. Targets:
-median <= 1.0 s and <= 1.5x the floor.
+median <= 1.0 s and <= 1.5x the floor. The item is added by hand, without a loudness
+measurement, so it airs through the single-pass normaliser; `--measured` gives it the facts
+ingest would (probed and measured), so it airs by a static gain.
 """
 
 from __future__ import annotations
@@ -30,12 +32,14 @@ import av
 import httpx
 from sqlalchemy import select
 
+from retrovue.domain.probe import catalog_facts, probe
 from retrovue.ffmpeg import Ffmpeg, resolve_ffmpeg
 from retrovue.infra.admin_services import AssetAdminService, ChannelAdminService
 from retrovue.infra.db import open_database
+from retrovue.runtime.item_shape import AudioPick, ItemShape
 from retrovue.runtime.producers import ProducerFactory
 from retrovue.runtime.profile import OutputProfile
-from retrovue.schedule_manager.models import Channel, PlaylogEvent
+from retrovue.schedule_manager.models import CatalogAsset, Channel, PlaylogEvent
 from retrovue.schedule_manager.timemath import to_ms
 
 ITEM_S = 40
@@ -55,12 +59,23 @@ def make_source(ffmpeg: Ffmpeg, path: Path) -> Path:
 
 
 def seed(
-    url: str, source: Path, start: dt.datetime, hours: float = 2, numbers: tuple[int, ...] = (1,)
+    url: str,
+    source: Path,
+    start: dt.datetime,
+    hours: float = 2,
+    numbers: tuple[int, ...] = (1,),
+    measured: bool = False,
 ) -> None:
-    """Channels `numbers` airing `source` back to back from `start`."""
+    """Channels `numbers` airing `source` back to back from `start`; `measured` gives the
+    asset the facts ingest would."""
     db = open_database(url)
     try:
         asset = AssetAdminService(db).add_asset("bench", ITEM_S * 1000, str(source), canonical=True)
+        if measured:
+            with db.transaction() as session:
+                row = session.get(CatalogAsset, asset["id"])
+                assert row is not None
+                row.media = catalog_facts(probe(str(source)).to_json())
         for number in numbers:
             ChannelAdminService(db).create_channel(number, f"Bench {number}", grid_size=15)
         with db.transaction() as session:
@@ -167,9 +182,12 @@ def tune_once_hls(client: httpx.Client, base: str) -> tuple[float, float]:
     return answered, time.perf_counter() - began
 
 
-def floor_once(ffmpeg: Ffmpeg, factory: ProducerFactory, source: Path, offset: float) -> float:
+def floor_once(
+    ffmpeg: Ffmpeg, factory: ProducerFactory, source: Path, offset: float, measured: bool
+) -> float:
+    shape = ItemShape(audio=(AudioPick(0, "und", 0.0 if measured else None),))
     began = time.perf_counter()
-    process = ffmpeg.spawn(factory.file(str(source), offset, ITEM_S - offset + 1.0, True))
+    process = ffmpeg.spawn(factory.file(str(source), offset, ITEM_S - offset + 1.0, True, shape))
     try:
         first_frame(iter(lambda: process.stdout.read(16384), b""))
         return time.perf_counter() - began  # not the teardown
@@ -182,6 +200,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="folder for the source file and database")
     parser.add_argument("--hls", action="store_true", help="tune in by HLS, not the .ts")
+    parser.add_argument("--measured", action="store_true", help="the item's loudness is known")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="rv-tune-in-"))
     root.mkdir(parents=True, exist_ok=True)
@@ -189,7 +208,7 @@ def main() -> None:
     source = make_source(ffmpeg, root / "source.mp4")
     database = root / f"bench-{os.getpid()}.db"
     start = dt.datetime.now(dt.UTC)
-    seed(f"sqlite:///{database}", source, start)
+    seed(f"sqlite:///{database}", source, start, measured=args.measured)
     factory = ProducerFactory(OutputProfile(), root / "cards", None)
     station = Station(f"sqlite:///{database}", root / "data", linger=0)
     tunes, floors = [], []
@@ -211,7 +230,7 @@ def main() -> None:
                     tunes.append(tune_once(client, station.base))
                 while station.live():  # the floor runs on an idle machine, as the tune did
                     time.sleep(0.2)
-                floors.append(floor_once(ffmpeg, factory, source, offset))
+                floors.append(floor_once(ffmpeg, factory, source, offset, args.measured))
                 print(f"trial {trial + 1}: offset {offset:5.1f} s  tune-in {tunes[-1]:.3f} s  "
                       f"floor {floors[-1]:.3f} s", flush=True)  # fmt: skip
     finally:

@@ -15,6 +15,10 @@ LIMITER_MARGIN_DB: Final = 1.5
 OVERSAMPLED_RATE: Final = 192_000  # 4x: sample peaks there are true peaks (BS.1770)
 TITLE_SAFE: Final = 0.05  # the margin, each side, of the title-safe area (90 %)
 BUG_MAX: Final = 5  # a bug at most 1/5 of the frame each way
+STEREO: Final = "aformat=sample_fmts=fltp:channel_layouts=stereo"
+# The loudness range (LU) the single-pass normaliser leaves alone: a film's or a drama's;
+# only wider sound has its quiet and loud passages brought closer.
+SINGLE_PASS_LRA: Final = 15.0
 
 
 def filter_path(path: Path | str) -> str:
@@ -140,10 +144,17 @@ def _caption(profile: OutputProfile, shape: ItemShape, text: Path, font: Path) -
     )
 
 
-def audio_chain(profile: OutputProfile, gain_db: float | None, preroll_s: float = 0.0) -> str:
+def audio_chain(
+    profile: OutputProfile,
+    gain_db: float | None,
+    target_lufs: float | None = None,
+    preroll_s: float = 0.0,
+) -> str:
     """One aired track's filters: its first `preroll_s` seconds read dropped, downmixed to
-    stereo by the standard matrix, brought to the target by the measured static gain (unity,
-    not measured) under a true-peak limiter, padded with silence to the picture's end.
+    stereo by the standard matrix, brought to the target by the measured static gain under a
+    true-peak limiter, padded with silence to the picture's end. Unmeasured (`gain_db` None),
+    it is brought to `target_lufs` by the single-pass normaliser (`single_pass`), or airs at
+    unity gain without a target.
 
     Each track is its own simple filtergraph (`-filter:a:N`), never part of the complex one:
     ffmpeg 5.1's -shortest does not end a padded track that comes out of a complex graph, so a
@@ -152,9 +163,24 @@ def audio_chain(profile: OutputProfile, gain_db: float | None, preroll_s: float 
     rate = profile.sample_rate
     limit = 10 ** ((TRUE_PEAK_CEILING - LIMITER_MARGIN_DB) / 20)
     head = f"{_skip(preroll_s, 'a')}," if preroll_s > 0 else ""
+    if gain_db is None and target_lufs is not None:
+        level = single_pass(target_lufs)
+    else:
+        level = f"volume={gain_db or 0.0:.2f}dB"
     return (
-        f"{head}aresample={rate}:async=1,aformat=sample_fmts=fltp:channel_layouts=stereo,"
-        f"volume={gain_db or 0.0:.2f}dB,aresample={OVERSAMPLED_RATE},"
+        f"{head}aresample={rate}:async=1,{STEREO},{level},aresample={OVERSAMPLED_RATE},"
         f"alimiter=limit={limit:.4f}:attack=1:release=20:level=false:latency=true,"
         f"aresample={rate},apad"
     )
+
+
+def single_pass(target_lufs: float) -> str:
+    """loudnorm's dynamic mode: its gain follows the loudness of the 3 s ahead, slowly (no
+    pumping), towards `target_lufs`, with its own true-peak limiter at the limiter's level.
+
+    It holds 3 s of sound before its first output, so its input is the file's sound alone,
+    read by a demuxer of its own (see ProducerFactory.file): with the picture's demuxer it
+    would wait for 3 s of picture to be decoded and encoded too."""
+    peak = TRUE_PEAK_CEILING - LIMITER_MARGIN_DB
+    # loudnorm 5.1 leaves its output's channel layout open; the limiter needs one.
+    return f"loudnorm=I={target_lufs:g}:TP={peak:g}:LRA={SINGLE_PASS_LRA:g}:linear=false,{STEREO}"

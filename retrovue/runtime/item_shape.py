@@ -1,8 +1,8 @@
 """What one file needs to air right: from the catalog's probed facts and the channel's choices.
 
 The facts are `catalog_asset.media` as promotion wrote them (the library probe's video, audio
-and subtitle facts); a row without them airs its first audio track at its own level under
-the true-peak limiter, and no subtitles.
+and subtitle facts); a row without them airs its first audio track through the single-pass
+normaliser, and no subtitles.
 """
 
 from __future__ import annotations
@@ -29,11 +29,13 @@ FieldOrder = Literal["tt", "bb"]
 @dataclass(frozen=True)
 class AudioPick:
     """One source audio stream to air (`index` is ffmpeg's a:N), with the gain that brings it
-    to the station's target; `gain_db` None means unmeasured: unity gain under the limiter.
+    to the station's target; `gain_db` None means unmeasured: the single-pass normaliser
+    (filtergraph.single_pass) brings it there instead, under the same limiter.
 
-    (A single-pass normaliser was tried for unmeasured items and refused: ffmpeg's loudnorm
-    holds 3 s of sound before its first output, so its producer's first picture came 0.4 to
-    0.7 s later and a file that ended early left viewers 1.5 s without a packet.)"""
+    That normaliser holds 3 s of sound before its first output. Fed from the picture's
+    demuxer it held the producer's first picture back by 0.4 to 0.7 s (3 s of picture decoded
+    and encoded first), so its producer reads the sound with a demuxer of its own: the first
+    packets then come 14 to 45 ms later than a measured item's (bench/tune_in.py)."""
 
     index: int
     language: str
@@ -83,7 +85,7 @@ class ItemShape:
 
     @classmethod
     def plain(cls, has_audio: bool) -> ItemShape:
-        """A file nothing is known of: first video and audio, at its own level."""
+        """A file nothing is known of: first video and audio, the sound unmeasured."""
         return cls(audio=(AudioPick(0, "und", None),) if has_audio else ())
 
 

@@ -107,12 +107,19 @@ class ProducerFactory:
         if sub is not None and sub.index is not None and sub.canvas is not None:
             args += [f"-canvas_size:s:{sub.index}", "{}x{}".format(*sub.canvas)]
         args += ["-i", path]
-        silence = bug = None
+        inputs = 1
+        sound = silence = bug = None
+        if any(pick.gain_db is None for pick in picks):
+            # Unmeasured sound goes through the single-pass normaliser, which holds 3 s of it
+            # before its first output: read by a demuxer of its own from the same point, that
+            # costs decoding 3 s of sound, not decoding and encoding 3 s of picture as well.
+            sound, inputs = inputs, inputs + 1
+            args += ["-ss", seek, "-vn", "-sn", "-dn", "-i", path]
         if not picks:
-            silence = 1
+            silence, inputs = inputs, inputs + 1
             args += ["-f", "lavfi", "-i", f"anullsrc=r={p.sample_rate}:cl=stereo"]
         if shape.bug is not None:
-            bug = 1 + (silence is not None)
+            bug = inputs
             args += ["-i", shape.bug.path]
         caption = self._caption_file(shape)
         graph = video_graph(
@@ -127,11 +134,16 @@ class ProducerFactory:
             preroll,
         )
         maps = ["-map", "[v]"]
-        tracks = [(f"0:a:{pick.index}", pick.gain_db, pick.language) for pick in picks]
-        silent = [("1:a:0", 0.0, "und")]
+        tracks = [
+            (f"{0 if pick.gain_db is not None else sound}:a:{pick.index}", pick.gain_db,
+             pick.language)
+            for pick in picks
+        ]  # fmt: skip
+        silent = [(f"{silence}:a:0", 0.0, "und")]
         for n, (stream, gain, language) in enumerate(tracks or silent):
             skip = preroll if tracks else 0.0  # the silence input starts at 0 whatever the seek
-            maps += ["-map", stream, f"-filter:a:{n}", audio_chain(p, gain, skip)]
+            chain = audio_chain(p, gain, self.loudness_target, skip)
+            maps += ["-map", stream, f"-filter:a:{n}", chain]
             maps += [f"-metadata:s:a:{n}", f"language={language}"]
         return [
             *args,

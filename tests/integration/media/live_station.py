@@ -23,15 +23,22 @@ from retrovue.schedule_manager.timemath import to_ms
 Part = tuple[str, str, Path, int, int]
 
 
-def air_in_order(session: Session, number: int, start: dt.datetime, parts: Sequence[Part]) -> None:
-    """Catalog each file with its probed facts and air them back to back on channel `number`."""
+def air_in_order(
+    session: Session,
+    number: int,
+    start: dt.datetime,
+    parts: Sequence[Part],
+    measured: bool = True,
+) -> None:
+    """Catalog each file with its probed facts (none, not `measured`: added by hand) and air
+    them back to back on channel `number`."""
     channel_id = session.scalars(select(Channel.id).where(Channel.number == number)).one()
     at = start
     for title, kind, path, seconds, group in parts:
         asset = CatalogAsset(
             title=title, kind=kind, duration_ms=seconds * 1000, file_path=str(path),
             canonical=True, available=True, tags=[], markers=[],
-            media=catalog_facts(probe(str(path)).to_json()),
+            media=catalog_facts(probe(str(path)).to_json()) if measured else None,
         )  # fmt: skip
         session.add(asset)
         session.flush()

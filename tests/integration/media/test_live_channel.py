@@ -1,10 +1,11 @@
 """A live channel of real files, captured over HTTP: a loud programme and a quiet commercial each
-measure within 1 LU of the target under the ceiling, the bug is on the programme and not the
-commercial, and the programme's last seconds announce the next one."""
+measure within 1 LU of the target under the ceiling (measured at ingest or not), the bug is on
+the programme and not the commercial, and the programme's last seconds announce the next one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,44 @@ def _schedule(url: str, media: MediaMaker, bug: Path, start: dt.datetime) -> lis
     return [title for title, *_ in parts]
 
 
+Span = tuple[float, float | None]  # seconds from the tune-in: first on air, off air (None: not yet)
+
+
+def _spans(url: str) -> tuple[dict[str, Span], list[tuple[str, str | None]]]:
+    """Each title's span on air (as-run log), and every row's status and reason."""
+    station = open_station(url)
+    try:
+        with station.db.reading() as session:
+            rows = session.scalars(select(AsRunEvent).order_by(AsRunEvent.id)).all()
+            titles = dict(session.execute(select(CatalogAsset.id, CatalogAsset.title)).all())
+            return _span_of_each(rows, titles), [(r.status, r.reason) for r in rows]
+    finally:
+        station.close()
+
+
+def _span_of_each(rows: Sequence[AsRunEvent], titles: dict[int, str]) -> dict[str, Span]:
+    tuned = rows[0].started_utc
+    # A programme a loaded machine could not keep up with is rejoined: one title may have
+    # several rows; its span runs from the first to the last.
+    spans: dict[str, Span] = {}
+    for r in rows:
+        if r.asset_id is not None and r.status in ("aired", "interrupted"):
+            title = titles[r.asset_id]
+            first = spans.get(title, ((r.started_utc - tuned).total_seconds(), None))[0]
+            ended = None if r.ended_utc is None else (r.ended_utc - tuned).total_seconds()
+            spans[title] = (first, ended)
+    return spans
+
+
+def _levelled(ffmpeg: Ffmpeg, capture: Path, spans: dict[str, Span]) -> None:
+    """Each item measures within 1 LU of the target under the ceiling, over its span."""
+    for title, (first, last) in spans.items():
+        assert last is not None, title
+        level = measured_level(ffmpeg, capture, first + 0.3, last - first - 0.6)
+        assert abs(level.integrated_lufs - -24.0) <= 1.0, (title, level)
+        assert level.true_peak_dbtp <= -2.0, (title, level)
+
+
 def test_a_live_capture_levels_each_item_bugs_programmes_and_announces_the_next(
     media: MediaMaker, ffmpeg: Ffmpeg, tmp_path: Path
 ) -> None:
@@ -59,32 +98,15 @@ def test_a_live_capture_levels_each_item_bugs_programmes_and_announces_the_next(
     finally:
         process.terminate()
         process.wait(20)
-    station = open_station(url)
-    with station.db.reading() as session:
-        rows = session.scalars(select(AsRunEvent).order_by(AsRunEvent.id)).all()
-        titles_by_id = dict(session.execute(select(CatalogAsset.id, CatalogAsset.title)).all())
-        # A programme a loaded machine could not keep up with is rejoined: one title may
-        # have several rows; its span runs from the first to the last.
-        spans: dict[str, tuple[dt.datetime, dt.datetime | None]] = {}
-        for r in rows:
-            if r.asset_id is not None and r.status in ("aired", "interrupted"):
-                title = titles_by_id[r.asset_id]
-                spans[title] = (spans.get(title, (r.started_utc, None))[0], r.ended_utc)
-        tuned = rows[0].started_utc
-        statuses = [(r.status, r.reason) for r in rows]
-    station.close()
+    spans, statuses = _spans(url)
     assert set(titles[:2]) <= set(spans), statuses
+    _levelled(ffmpeg, capture, {title: spans[title] for title in titles[:2]})
 
     def at(title: str) -> tuple[float, float]:
-        began, ended = spans[title]
-        assert ended is not None
-        return (began - tuned).total_seconds(), (ended - tuned).total_seconds()
+        first, last = spans[title]
+        assert last is not None
+        return first, last
 
-    for title in titles[:2]:
-        first, last = at(title)
-        level = measured_level(ffmpeg, capture, first + 0.3, last - first - 0.6)
-        assert abs(level.integrated_lufs - -24.0) <= 1.0, (title, level)
-        assert level.true_peak_dbtp <= -2.0, (title, level)
     frames = list(grey_frames(capture, skip_s=0.0))
     origin = frames[0][0]
 
@@ -106,3 +128,33 @@ def test_a_live_capture_levels_each_item_bugs_programmes_and_announces_the_next(
     caption = ocr(capture, last - 1.0, (0, 540, 900, 180), tmp_path)
     assert f"Next: {titles[2]}" in caption, caption
     assert "Next" not in ocr(capture, first + 1.0, (0, 540, 900, 180), tmp_path)
+
+
+def test_items_nobody_measured_are_levelled_on_air_by_the_single_pass_fallback(
+    media: MediaMaker, ffmpeg: Ffmpeg, tmp_path: Path
+) -> None:
+    """Added by hand (no loudness measurement): a -14 LUFS programme and a -30 LUFS
+    commercial, each captured whole as it aired."""
+    url = f"sqlite:///{tmp_path / 'rv.db'}"
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
+    station = open_station(url)
+    try:
+        station.channels.create_channel(6, "Six")
+        parts = [
+            ("Loud Show", "program", media.path(LOUDNESS_KINDS["programme_loud"]), 8, 0),
+            ("Quiet Spot", "commercial", media.path(LOUDNESS_KINDS["commercial_quiet"]), 8, 0),
+        ]
+        with station.db.transaction() as session:
+            air_in_order(session, 6, start, parts, measured=False)
+    finally:
+        station.close()
+    process, base = serve(url, tmp_path / "data")
+    capture = tmp_path / "capture.ts"
+    try:
+        record(base, 6, capture, (start - dt.datetime.now(dt.UTC)).total_seconds() + 16.5)
+    finally:
+        process.terminate()
+        process.wait(20)
+    spans, statuses = _spans(url)
+    assert set(spans) == {"Loud Show", "Quiet Spot"}, statuses
+    _levelled(ffmpeg, capture, spans)

@@ -77,14 +77,31 @@ def test_each_track_is_brought_to_the_target_by_its_own_measured_loudness() -> N
     assert shape_item(_item(media=silent), 0.0, True).audio[0].gain_db == 0.0
 
 
-def test_a_file_nothing_is_known_of_airs_its_first_track_at_its_level_under_the_limiter(
+def test_a_file_nothing_is_known_of_airs_its_first_track_through_the_single_pass_normaliser(
     tmp_path: Path,
 ) -> None:
-    args = ProducerFactory(OutputProfile(), tmp_path, None).scheduled(_item(), 60.0, 5.0, True)
-    assert args[args.index("-map", args.index("[v]")) + 1] == "0:a:0"
+    factory = ProducerFactory(OutputProfile(), tmp_path, None, loudness_target=-16.0)
+    args = factory.scheduled(_item(), 60.0, 5.0, True)
+    inputs = [i for i, arg in enumerate(args) if arg == "-i"]
+    # Its sound is read by a demuxer of its own from the same point, its picture's left alone.
+    assert [args[i + 1] for i in inputs] == ["/media/show.mkv", "/media/show.mkv"]
+    assert args[inputs[1] - 5 : inputs[1]] == ["-ss", args[inputs[0] - 1], "-vn", "-sn", "-dn"]
+    assert args[args.index("-map", args.index("[v]")) + 1] == "1:a:0"
     sound = args[args.index("-filter:a:0") + 1]
-    assert "volume=0.00dB" in sound and "alimiter" in sound and "loudnorm" not in sound
+    assert "loudnorm=I=-16:TP=-3.5:LRA=15:linear=false" in sound and "alimiter" in sound
     assert "bwdif" not in args[args.index("-filter_complex") + 1]
+
+
+def test_a_measured_file_is_read_once_and_its_bug_is_the_input_after_it(tmp_path: Path) -> None:
+    bug = tmp_path / "bug.png"
+    bug.write_bytes(b"\x89PNG\r\n\x1a\n")
+    factory = ProducerFactory(OutputProfile(), tmp_path, None)
+    for media, bug_input in ((TWO_LANGUAGES, 1), (None, 2)):
+        args = factory.scheduled(_item(media=media, bug_path=str(bug)), 0.0, 5.0, True)
+        assert [a for i, a in enumerate(args) if i and args[i - 1] == "-i"][bug_input] == str(bug)
+        assert f"[{bug_input}:v]" in args[args.index("-filter_complex") + 1]
+    measured = factory.scheduled(_item(media=TWO_LANGUAGES), 0.0, 5.0, True)
+    assert measured.count("-i") == 1 and "loudnorm" not in " ".join(measured)
 
 
 def test_an_interlaced_source_is_deinterlaced_in_its_field_order_at_the_channel_rate() -> None:
