@@ -4,12 +4,13 @@
     [--epg-days 14 --hours 48 --assets 50000 --rows 1000000] [--pg-url URL]
 
 Per engine, in one run: (plan) the planner builds the EPG tier `--epg-days` ahead and the
-playlog tier `--hours` ahead for every channel; (a) floor: the same rows written into the same
-tables straight through the DB-API (executemany on SQLite, COPY on PostgreSQL) with their
-indexes, constraints and gate triggers, in one transaction; (b) floor: the same rows into
-copies of the tables without any constraint, index or trigger; (replan) one channel's
-template changed, then the station's planning pass; (airing) `what_is_airing` at `--rows`
-playlog rows. PostgreSQL runs in a database made for the run and dropped after it.
+playlog tier `--hours` ahead for every channel; (a) floor: the same rows (both tiers, and the
+order snapshots the pass keeps with them) written into the same tables straight through the
+DB-API (executemany on SQLite, COPY on PostgreSQL) with their indexes, constraints and gate
+triggers, in one transaction; (b) floor: the same rows into copies of the tables without any
+constraint, index or trigger; (replan) one channel's template changed, then the station's
+planning pass; (airing) `what_is_airing` at `--rows` playlog rows. PostgreSQL runs in a
+database made for the run and dropped after it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from retrovue.schedule_manager.models import (
     Channel,
     EpgEntry,
     PlaylogEvent,
+    RuleCursor,
     Template,
     TemplateBlock,
 )
@@ -50,6 +52,8 @@ MIN = 60_000
 NOW = dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC)
 EVENTS = cast(Table, PlaylogEvent.__table__)
 ENTRIES = cast(Table, EpgEntry.__table__)
+CURSORS = cast(Table, RuleCursor.__table__)
+CURSOR_COLUMNS = ("channel_id", "key", "state", "updated_at")
 DAY_MS = 86_400_000
 GENRES = (("sitcom", 22, 3), ("drama", 44, 4), ("movie", 100, 6), ("cartoon", 11, 1))
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London")
@@ -196,17 +200,20 @@ def read_rows(db: Database, table: Table, columns: Sequence[str]) -> list[tuple[
     with db.connection() as connection:
         cursor: Any = connection.connection.driver_connection.cursor()
         prefix = "broadcast." if db.dialect == "postgresql" else ""
-        cursor.execute(f"SELECT {', '.join(columns)} FROM {prefix}{table.name} ORDER BY id")
+        # JSON as its text, as it is written back (psycopg would decode it).
+        names = ["state::text" if c == "state" and prefix else c for c in columns]
+        cursor.execute(f"SELECT {', '.join(names)} FROM {prefix}{table.name} ORDER BY id")
         return [tuple(r) for r in cursor.fetchall()]
 
 
-def floors(db: Database, url: str) -> tuple[float, float, int]:
-    """(a) and (b) for the rows the planner wrote: seconds each, and how many rows."""
-    tiers = [(ENTRIES, epg.COLUMNS), (EVENTS, playlog.COLUMNS)]
+def floors(db: Database, url: str) -> tuple[float, float, list[int]]:
+    """(a) and (b) for the rows the planner wrote (both tiers, and the order snapshots a
+    pass keeps with them): seconds each, and how many rows of each."""
+    tiers = [(ENTRIES, epg.COLUMNS), (EVENTS, playlog.COLUMNS), (CURSORS, CURSOR_COLUMNS)]
     copied = [read_rows(db, table, columns) for table, columns in tiers]
     with db.transaction() as session:
-        session.execute(EVENTS.delete())
-        session.execute(ENTRIES.delete())
+        for table, _ in tiers:
+            session.execute(table.delete())
     raw = Raw(url)
     try:
         started = time.perf_counter()
@@ -229,7 +236,7 @@ def floors(db: Database, url: str) -> tuple[float, float, int]:
         raw.commit()
     finally:
         raw.close()
-    return a, b, sum(len(rows) for rows in copied)
+    return a, b, [len(rows) for rows in copied]
 
 
 def replan_one_channel(db: Database, orchestrator: ScheduleOrchestrator) -> tuple[float, int]:
@@ -280,8 +287,9 @@ def run(url: str, args: argparse.Namespace) -> None:
         replan, days = replan_one_channel(db, orchestrator)
         print(f"  replan: channel 1's template changed, next planning pass: {replan:.3f} s "
               f"({days} channel-days re-planned)")  # fmt: skip
-        a, b, rows = floors(db, url)
-        print(f"  (a) DB-API bulk write of the same {rows} rows, same tables: {a:.2f} s; "
+        a, b, counts = floors(db, url)
+        print(f"  (a) DB-API bulk write of the same rows ({counts[0]} guide entries, {counts[1]} "
+              f"events, {counts[2]} order snapshots), same tables: {a:.2f} s; "
               f"plan / a = {built / a:.2f}")  # fmt: skip
         print(f"  (b) the same rows, tables without constraints: {b:.2f} s; "
               f"plan / b = {built / b:.2f}")  # fmt: skip

@@ -123,20 +123,23 @@ class FillerPool:
         """Longest-fit first, never a spot in `used`, total at most `length_ms`."""
         chosen: list[Entry] = []
         remaining = length_ms
+        durations, groups, turn = self.durations, self.groups, self.turn
+        count, shortest = len(durations), durations[-1] if durations else 0
         index = bisect.bisect_left(self.negated, -remaining)
-        while index < len(self.durations) and remaining >= self.durations[-1]:
+        while index < count and remaining >= shortest:
             if len(chosen) == limit:
                 break
-            duration, group = self.durations[index], self.groups[index]
-            tried = 0
-            while remaining >= duration and tried < len(group) and len(chosen) != limit:
-                spot = group[self.turn[index] % len(group)]
-                self.turn[index] += 1
+            duration, group = durations[index], groups[index]
+            size, tried, at = len(group), 0, turn[index]
+            while remaining >= duration and tried < size and len(chosen) != limit:
+                spot = group[at % size]
+                at += 1
                 tried += 1
                 if spot.id not in used:
                     used.add(spot.id)
                     chosen.append(spot)
                     remaining -= duration
+            turn[index] = at
             index += 1
         return chosen
 
@@ -267,8 +270,8 @@ def break_points(entry: Entry, rule: RuleV1, residue: int) -> list[int]:
     if rule.breaks == "even" and rule.break_count > 0:
         n = rule.break_count
         points = [duration * k // (n + 1) for k in range(1, n + 1)]
-    elif rule.breaks == "chapters" and entry.break_offsets and rule.break_count > 0:
-        points = _spread(list(entry.break_offsets), rule.break_count)
+    elif rule.breaks == "chapters" and rule.break_count > 0 and (marks := entry.break_offsets):
+        points = _spread(list(marks), rule.break_count)
     else:
         # `end`, `none`, or chapters on a program without marks: everything after the program.
         return [duration]

@@ -1,6 +1,7 @@
 """Rows written straight through the DB-API: `COPY` on PostgreSQL, `executemany` on SQLite.
 
-The planner's hot path: no ORM objects and no per-row SQLAlchemy parameter processing. The
+The planner's hot path: no ORM objects and no per-row SQLAlchemy parameter processing
+(on SQLite, no per-row work in Python at all: see `prepare`). The
 rows go through the session's own connection, so they commit or roll back with its
 transaction, and the tables' triggers and constraints check every one of them. Dates go as
 ISO text (`day_text`), which both engines take for a date column and SQLite keeps as is (as
@@ -11,39 +12,53 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from psycopg.copy import Copy, FileWriter
 from sqlalchemy import Table, exc
 from sqlalchemy.orm import Session
 
+# SQLite from 3.38 always has its JSON functions; older builds write row by row.
+SQLITE_JSON: Final = (3, 38)
+
 
 class Rows(NamedTuple):
-    """Rows ready to be written to `table`: as tuples, or on PostgreSQL as the COPY data
-    itself (bytes), so that the thread writing them only sends them."""
+    """Rows ready to be written to `table`: as tuples, or already in the form the write sends
+    (PostgreSQL: COPY data, bytes; SQLite: one JSON array of the rows, text), so that the
+    thread writing them only sends them."""
 
     table: Table
     columns: Sequence[str]
-    data: Sequence[tuple[Any, ...]] | bytes
+    data: Sequence[tuple[Any, ...]] | bytes | str
 
 
 def prepare(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> Rows:
-    """On PostgreSQL the rows are formatted for COPY here, by psycopg's own formatter (its
-    `FileWriter` into memory): the planning pass does this client work while the previous
-    channel's rows are checked by the server, and the write then holds the interpreter only
-    to send them."""
+    """Format the rows for their write: the planning pass does this work in Python while
+    another thread's write of the previous channel runs, and the write then holds the
+    interpreter only to send them.
+
+    PostgreSQL: COPY data made by psycopg's own formatter (its `FileWriter` into memory).
+    SQLite: one JSON array, which one `INSERT ... SELECT FROM json_each(?)` unpacks inside
+    SQLite: the whole insert is a single step that runs without the interpreter (an
+    `executemany` takes it back for every row, so no other thread gets to plan meanwhile),
+    and it is faster than `executemany` besides (bench/schedule.py)."""
     connection = session.connection()
-    if connection.dialect.name != "postgresql" or not rows:
+    if not rows:
         return Rows(table, columns, rows)
-    raw: Any = connection.connection.driver_connection
-    buffer = io.BytesIO()
-    with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(buffer)) as copy:
-        for row in rows:
-            copy.write_row(row)
-    return Rows(table, columns, buffer.getvalue())
+    if connection.dialect.name == "postgresql":
+        raw: Any = connection.connection.driver_connection
+        buffer = io.BytesIO()
+        with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(buffer)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return Rows(table, columns, buffer.getvalue())
+    if connection.dialect.loaded_dbapi.sqlite_version_info >= SQLITE_JSON:
+        return Rows(table, columns, json.dumps(rows, separators=(",", ":")))
+    return Rows(table, columns, rows)
 
 
 def write(session: Session, rows: Rows) -> None:
@@ -68,9 +83,15 @@ def write(session: Session, rows: Rows) -> None:
         except driver_error as error:  # as SQLAlchemy would raise it, for callers to translate
             raise exc.DBAPIError.instance(statement, None, error, driver_error) from error
         return
-    statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
     try:
-        raw.executemany(statement, data)
+        if isinstance(data, str):
+            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+            statement = f"INSERT INTO {table.name} ({names}) SELECT {values} FROM json_each(?)"
+            raw.execute(statement, (data,))
+        else:
+            marks = ", ".join("?" * len(columns))
+            statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+            raw.executemany(statement, data)
     except driver_error as error:
         raise exc.DBAPIError.instance(statement, None, error, driver_error) from error
 
@@ -78,7 +99,7 @@ def write(session: Session, rows: Rows) -> None:
 def write_rows(
     session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
-    write(session, Rows(table, columns, rows))
+    write(session, prepare(session, table, columns, rows))
 
 
 def day_text() -> Callable[[dt.date], str]:

@@ -129,7 +129,7 @@ class Catalog:
                 cast(table.c.markers, Text).label("markers"),
                 table.c.file_path,
             ).where(table.c.canonical.is_(True), table.c.available.is_(True))
-        )
+        ).all()
         tag_sets: dict[str | None, frozenset[str]] = {}  # most assets share a few tag lists
         entries = []
         for (asset_id, kind, duration, title, tags, series, season, episode, episode_title,

@@ -6,6 +6,7 @@ Times are epoch milliseconds in the table; the read model (`ScheduledItem`) give
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 from typing import cast as typed
@@ -54,6 +55,7 @@ FILL_KEY = "playlog"
 REVISION_KEY = "playlog_revision"
 SETTINGS = typed(Table, StationSetting.__table__)
 CURSORS = typed(Table, RuleCursor.__table__)
+CURSOR_COLUMNS = ("channel_id", "key", "state", "updated_at")
 
 # The next programme after an event, when it belongs to another guide entry: the title a
 # programme's last part announces ("Next: TITLE"). Through the (channel_id, start_utc) index.
@@ -236,20 +238,18 @@ def marks_token(session: Session, channel_id: int) -> tuple[Any, ...]:
 def save_snapshots(
     session: Session, channel_id: int, snapshots: dict[str, dict[str, Any]], keys: Iterable[str]
 ) -> None:
-    """Replace the channel's rows of `keys` (one Core delete and one multi-row insert: a
-    week's planning keeps tens of keys per channel, too many for one ORM object each)."""
+    """Replace the channel's rows of `keys`: one delete, then the rows in bulk like the
+    tiers' (a week's planning keeps tens of keys per channel; each row's state is JSON text,
+    its stamp UTC)."""
     wanted = list(keys)
     session.execute(
         delete(CURSORS).where(CURSORS.c.channel_id == channel_id, CURSORS.c.key.in_(wanted))
     )
-    stamp = dt.datetime.now(dt.UTC)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     rows = [
-        {"channel_id": channel_id, "key": key, "state": {"days": snapshots.get(key, {})},
-         "updated_at": stamp}
-        for key in wanted
-    ]  # fmt: skip
-    if rows:
-        session.execute(insert(CURSORS), rows)
+        (channel_id, key, json.dumps({"days": snapshots.get(key, {})}), stamp) for key in wanted
+    ]
+    write_rows(session, CURSORS, CURSOR_COLUMNS, rows)
 
 
 def bump_revision(session: Session) -> None:

@@ -105,7 +105,7 @@ class ScheduleOrchestrator:
         with self.db.reading() as session:
             channels = [c for c in load_channels(session) if c.kind == "linear"]
             catalog_fp = catalog_fingerprint(session)
-        with Writer(threaded=self.db.dialect == "postgresql") as writer:
+        with Writer() as writer:
             for channel in channels:
                 with self.db.reading() as session:
                     plan = self._plan_channel(session, channel, now, catalog_fp)
@@ -283,7 +283,7 @@ class ScheduleOrchestrator:
 @dataclass
 class ChannelPlan:
     """One channel's planning pass: read and planned first, then written in a transaction of
-    its own (on PostgreSQL while the next channel is planned)."""
+    its own while the next channel is planned."""
 
     channel: ChannelConfig
     marks: tuple[Any, ...]  # the channel's plan marks as read: the write checks they stand
@@ -297,29 +297,25 @@ class ChannelPlan:
 
 
 class Writer:
-    """Runs channel writes in submission order: in a thread of their own when `threaded`
-    (PostgreSQL: the server checks and indexes a channel's rows while the next channel is
-    planned in Python), else at once. At most two writes wait, so plans do not pile up."""
+    """Runs channel writes in submission order in a thread of their own, while the next
+    channel is planned: the database checks and indexes one channel's rows (PostgreSQL's
+    server, or SQLite inside one statement that runs without the interpreter: see
+    `bulk.prepare`) as Python plans the next. At most two writes wait, so plans do not pile
+    up; a write's error is raised here."""
 
     PENDING = 2
 
-    def __init__(self, threaded: bool) -> None:
-        self._pool = ThreadPoolExecutor(1, "retrovue-plan-writer") if threaded else None
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, "retrovue-plan-writer")
         self._futures: list[Future[PlanReport | None]] = []
 
     def __enter__(self) -> Writer:
         return self
 
     def __exit__(self, *_: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True)
 
     def submit(self, write: Callable[[ChannelPlan], PlanReport | None], plan: ChannelPlan) -> None:
-        if self._pool is None:
-            done: Future[PlanReport | None] = Future()
-            done.set_result(write(plan))
-            self._futures.append(done)
-            return
         waiting = [f for f in self._futures if not f.done()]
         if len(waiting) >= self.PENDING:
             waiting[0].result()  # raises what the write raised
