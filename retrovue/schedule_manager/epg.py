@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import GuideEntry, SlotLayout
-from retrovue.schedule_manager.bulk import day_text, write_rows
+from retrovue.schedule_manager.bulk import day_text
 from retrovue.schedule_manager.models import CatalogAsset, Channel, EpgEntry
 from retrovue.schedule_manager.tiers import channel_of
 from retrovue.schedule_manager.timemath import from_ms
@@ -44,13 +44,6 @@ def entry_rows(channel_id: int, entries: Sequence[GuideEntry]) -> list[tuple[Any
         (channel_id, day(on), start, end, kind, asset, note, layout.dumps() if layout else None)
         for start, end, kind, asset, on, note, layout in entries
     ]
-
-
-def insert_entries(session: Session, channel_id: int, entries: Sequence[GuideEntry]) -> int:
-    """Bulk write through the DB-API; the database's gate trigger checks every asset again."""
-    rows = entry_rows(channel_id, entries)
-    write_rows(session, ENTRIES, COLUMNS, rows)
-    return len(rows)
 
 
 def entries_of_day(

@@ -207,13 +207,6 @@ def event_rows(channel_id: int, events: Sequence[Event]) -> list[tuple[Any, ...]
     ]
 
 
-def insert_events(session: Session, channel_id: int, events: Sequence[Event]) -> int:
-    """Bulk write through the DB-API; the database's gate trigger checks every asset again."""
-    rows = event_rows(channel_id, events)
-    write_rows(session, EVENTS, COLUMNS, rows)
-    return len(rows)
-
-
 def load_snapshots(
     session: Session, channel_id: int, only: Iterable[str] | None = None
 ) -> dict[str, dict[str, Any]]:
