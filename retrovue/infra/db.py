@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import SingletonThreadPool
 
 from retrovue.errors import DatabaseError, RetroVueError
 from retrovue.places import default_database_url
@@ -117,8 +118,16 @@ class Database:
     def of(cls, engine: Engine) -> Database:
         reads = None
         if engine.dialect.name == "postgresql":
-            reads = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_size=3)
+            reads = create_engine(
+                engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=2
+            )
         return cls(engine, sessionmaker(engine, expire_on_commit=False), reads)
+
+    @property
+    def threads_share_data(self) -> bool:
+        """Whether every thread sees the same database (not so for in-memory SQLite, which
+        SQLAlchemy gives each thread its own of)."""
+        return not isinstance(self.engine.pool, SingletonThreadPool)
 
     @property
     def dialect(self) -> str:

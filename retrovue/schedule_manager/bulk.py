@@ -1,11 +1,11 @@
-"""Rows written straight through the DB-API: `COPY` on PostgreSQL, `executemany` on SQLite.
+"""Rows written straight through the DB-API: `COPY` on PostgreSQL, and on SQLite one
+`INSERT ... SELECT FROM json_each` of the rows (`executemany` before SQLite 3.38).
 
 The planner's hot path: no ORM objects and no per-row SQLAlchemy parameter processing
-(on SQLite, no per-row work in Python at all: see `prepare`). The
-rows go through the session's own connection, so they commit or roll back with its
-transaction, and the tables' triggers and constraints check every one of them. Dates go as
-ISO text (`day_text`), which both engines take for a date column and SQLite keeps as is (as
-SQLAlchemy's Date type writes it there); JSON goes as its text.
+(on SQLite, no per-row work in Python at all: see `prepare`). The rows go through the
+session's own connection, so they commit or roll back with its transaction, and the tables'
+triggers and constraints check every one of them. Dates may go as ISO text (`day_text`),
+which both engines take for a date column; JSON goes as its text.
 """
 
 from __future__ import annotations
@@ -51,14 +51,36 @@ def prepare(
         return Rows(table, columns, rows)
     if connection.dialect.name == "postgresql":
         raw: Any = connection.connection.driver_connection
+        driver_error = connection.dialect.loaded_dbapi.Error
         buffer = io.BytesIO()
-        with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(buffer)) as copy:
-            for row in rows:
-                copy.write_row(row)
+        try:
+            with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(buffer)) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except driver_error as error:  # a value psycopg cannot send, as SQLAlchemy raises it
+            raise exc.DBAPIError.instance("COPY", None, error, driver_error) from error
         return Rows(table, columns, buffer.getvalue())
     if connection.dialect.loaded_dbapi.sqlite_version_info >= SQLITE_JSON:
-        return Rows(table, columns, json.dumps(rows, separators=(",", ":")))
-    return Rows(table, columns, rows)
+        data = json.dumps(rows, separators=(",", ":"), default=_sqlite_value)
+        if "\\u0000" not in data:  # json_extract ends text at a NUL; executemany keeps it
+            return Rows(table, columns, data)
+    return Rows(table, columns, [tuple(map(_stored, row)) for row in rows])
+
+
+def _sqlite_value(value: object) -> str:
+    """A date or time as SQLAlchemy keeps it in SQLite: ISO dates, UTC times as
+    'YYYY-MM-DD HH:MM:SS.ffffff'."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"no SQLite form for {type(value).__name__}")
+
+
+def _stored(value: object) -> object:
+    return _sqlite_value(value) if isinstance(value, dt.date) else value
 
 
 def write(session: Session, rows: Rows) -> None:

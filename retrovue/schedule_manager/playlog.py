@@ -238,7 +238,8 @@ def save_snapshots(
     session.execute(
         delete(CURSORS).where(CURSORS.c.channel_id == channel_id, CURSORS.c.key.in_(wanted))
     )
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    # When the row was written: storage bookkeeping, never schedule time (as `models`).
+    stamp = dt.datetime.now(dt.UTC)
     rows = [
         (channel_id, key, json.dumps({"days": snapshots.get(key, {})}), stamp) for key in wanted
     ]

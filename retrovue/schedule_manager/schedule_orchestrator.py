@@ -16,11 +16,11 @@ import datetime as dt
 import gc
 import logging
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
-from sqlalchemy import text
+from sqlalchemy import false, text, update
 from sqlalchemy.orm import Session
 
 from retrovue.infra.db import Database
@@ -57,15 +57,17 @@ class PlanReport:
     entries_written: int = 0
     days_laid: int = 0
     events_trimmed: int = 0
-    channels_locked: int = 0
+    channels_locked: int = 0  # held by another orchestrator, or written by one meanwhile
     warnings: list[str] = field(default_factory=list)
 
     def add(self, other: PlanReport) -> None:
         """Count what `other` (one channel's plan, once written) did into this report."""
-        for name, value in vars(other).items():
-            if isinstance(value, int):
-                setattr(self, name, getattr(self, name) + value)
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         self.warnings += other.warnings
+
+
+COUNTS: Final = tuple(f.name for f in fields(PlanReport) if f.name != "warnings")
 
 
 class Planning:
@@ -105,7 +107,7 @@ class ScheduleOrchestrator:
         with self.db.reading() as session:
             channels = [c for c in load_channels(session) if c.kind == "linear"]
             catalog_fp = catalog_fingerprint(session)
-        with Writer() as writer:
+        with ChannelWriter(threaded=self.db.threads_share_data) as writer:
             for channel in channels:
                 with self.db.reading() as session:
                     plan = self._plan_channel(session, channel, now, catalog_fp)
@@ -126,8 +128,13 @@ class ScheduleOrchestrator:
         return report
 
     def _lock(self, session: Session, key: int) -> bool:
-        """On PostgreSQL, one orchestrator per channel at a time (released at commit)."""
+        """One orchestrator per channel at a time, until commit. PostgreSQL: an advisory
+        lock (False: another orchestrator has the channel). SQLite: the database's own write
+        lock, taken now by a write that changes nothing (other writers wait for it), so what
+        the transaction checks next cannot change before it commits."""
         if self.db.dialect != "postgresql":
+            settings = playlog.SETTINGS
+            session.execute(update(settings).where(false()).values(value=settings.c.value))
             return True
         got = session.execute(
             text("SELECT pg_try_advisory_xact_lock(:a, :b)"), {"a": LOCK_CLASS, "b": key}
@@ -263,10 +270,6 @@ class ScheduleOrchestrator:
                 return None
             if playlog.marks_token(session, channel_id) != plan.marks:
                 return None
-            if self.db.dialect == "postgresql":
-                # A plan is made again from the same state when lost: a crash may lose the
-                # last moments of writes (all of one or none), so none waits for the disk.
-                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             if plan.cut_ms is not None:
                 tiers.delete_from(session, epg.ENTRIES, channel_id, plan.cut_ms)
                 replaced = tiers.delete_from(session, playlog.EVENTS, channel_id, plan.cut_ms)
@@ -296,43 +299,67 @@ class ChannelPlan:
     report: PlanReport = field(default_factory=lambda: PlanReport())
 
 
-class Writer:
+class ChannelWriter:
     """Runs channel writes in submission order in a thread of their own, while the next
     channel is planned: the database checks and indexes one channel's rows (PostgreSQL's
     server, or SQLite inside one statement that runs without the interpreter: see
     `bulk.prepare`) as Python plans the next. At most two writes wait, so plans do not pile
-    up; a write's error is raised here."""
+    up. Not `threaded` (an in-memory SQLite database is one per thread), each write runs at
+    once. `results` gives every write's outcome, then raises the first write's error."""
 
     PENDING = 2
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(1, "retrovue-plan-writer")
+    def __init__(self, threaded: bool = True) -> None:
+        self._pool = ThreadPoolExecutor(1, "retrovue-plan-writer") if threaded else None
         self._futures: list[Future[PlanReport | None]] = []
 
-    def __enter__(self) -> Writer:
+    def __enter__(self) -> ChannelWriter:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        self._pool.shutdown(wait=True)
+    def __exit__(self, kind: object, *_: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        if kind is not None:  # planning failed: say what the writes still waiting did
+            for future in self._futures:
+                if future.exception() is not None:
+                    log.error("a channel's write failed too: %s", future.exception())
 
     def submit(self, write: Callable[[ChannelPlan], PlanReport | None], plan: ChannelPlan) -> None:
+        if self._pool is None:
+            done: Future[PlanReport | None] = Future()
+            try:
+                done.set_result(write(plan))
+            except Exception as error:  # handed on by `results`, as a thread's error is
+                done.set_exception(error)
+            self._futures.append(done)
+            return
         waiting = [f for f in self._futures if not f.done()]
         if len(waiting) >= self.PENDING:
-            waiting[0].result()  # raises what the write raised
+            wait(waiting[:1])
         self._futures.append(self._pool.submit(write, plan))
 
     def results(self) -> Iterator[PlanReport | None]:
+        failed: BaseException | None = None
         for future in self._futures:
-            yield future.result()
+            error = future.exception()
+            if error is None:
+                yield future.result()
+            elif failed is None:
+                failed = error
+            else:
+                log.error("a channel's write failed too: %s", error)
+        if failed is not None:
+            raise failed
 
 
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection during a planning pass: a week's pass makes a few hundred
     thousand short-lived tuples, and the collector scanning them again and again took an
-    eighth of the pass (bench/schedule.py). Nothing the pass makes is cyclic; what other
-    threads leave meanwhile is collected when it ends. (A pass that finds the collector
-    already paused leaves it so.)"""
+    eighth of the pass (bench/schedule.py). The pause is the whole process's (the station's
+    other threads too) for the pass's few seconds; the few cycles made meanwhile (sessions,
+    caught errors) are collected when it ends. A pass that finds the collector already
+    paused leaves it so."""
     if not gc.isenabled():
         yield
         return

@@ -48,7 +48,7 @@ def test_a_hot_read_outlives_the_server_dropping_its_connection(database: Databa
     if database.dialect != "postgresql":
         return
     with database.engine.connect() as other:
-        dropped = other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first[0]})
+        dropped = other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first[0]})
         assert dropped.scalar() is True
     again = database.first(query)
     assert again is not None and again[0] != first[0]

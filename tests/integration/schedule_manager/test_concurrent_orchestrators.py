@@ -1,4 +1,5 @@
-"""Two orchestrators against one PostgreSQL neither duplicate nor interleave their work."""
+"""Two orchestrators against one database (PostgreSQL, or one SQLite file) neither duplicate
+nor interleave their work."""
 
 from __future__ import annotations
 
@@ -25,9 +26,15 @@ NOW = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
 CHANNELS = range(2, 10)
 
 
-@pytest.fixture
-def postgres(fresh_pg_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = open_database(fresh_pg_url)
+@pytest.fixture(params=["postgresql", "sqlite"])
+def postgres(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A fresh database on each engine. On SQLite the two serialise on its write lock: the
+    second to write a channel finds the plan marks moved and leaves it."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("fresh_pg_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+    database = open_database(url)
     media = tmp_path / "media.mp4"
     media.write_bytes(b"\0")
     assets = AssetAdminService(database)

@@ -15,6 +15,8 @@ from retrovue.infra.admin_services import (
     TemplateAdminService,
 )
 from retrovue.infra.db import Database
+from retrovue.schedule_manager.catalog import catalog_fingerprint
+from retrovue.schedule_manager.config import ChannelConfig, load_channels
 from retrovue.schedule_manager.schedule_orchestrator import ScheduleOrchestrator
 from retrovue.schedule_manager.schedule_service import ScheduleService
 
@@ -178,3 +180,34 @@ def test_the_playlog_token_moves_on_every_replan_and_only_then(station: Database
     assert orchestrator.run_once(NOW).events_replaced > 0
     replanned = ScheduleService(station).guide_token()
     assert replanned != planned and replanned[0] > planned[0]
+
+
+def test_a_channel_another_orchestrator_wrote_since_it_was_planned_is_left_to_it(
+    station: Database,
+) -> None:
+    """A pass plans a channel, then writes it in a transaction of its own; in between another
+    station's orchestrator wrote the channel: the write finds the plan marks moved and leaves
+    the channel as the other wrote it (no rows twice, none replaced)."""
+    slow, quick = ScheduleOrchestrator(station), ScheduleOrchestrator(station)
+    channel = next(c for c in _channels(station) if c.number == 2)
+    with station.reading() as session:
+        fingerprint = catalog_fingerprint(session)
+        plan = slow._plan_channel(session, channel, NOW, fingerprint)
+    assert plan is not None and plan.events
+    assert quick.run_once(NOW).channels_planned == 1
+    service = ScheduleService(station)
+    written = [(i.event_id, i.start_utc) for i in service.items_between(2, NOW, NOW + _DAY)]
+    assert slow._write(plan) is None
+    assert [(i.event_id, i.start_utc) for i in service.items_between(2, NOW, NOW + _DAY)] == written
+    # With the marks as read, the same write goes through.
+    with station.reading() as session:
+        again = slow._plan_channel(session, channel, NOW + _DAY, fingerprint)
+    assert again is not None and slow._write(again) is not None
+
+
+_DAY = dt.timedelta(days=1)
+
+
+def _channels(database: Database) -> list[ChannelConfig]:
+    with database.reading() as session:
+        return load_channels(session)
