@@ -24,8 +24,10 @@ from pathlib import Path
 
 import httpx
 
+from retrovue.domain.measure import AIRED_DOWNMIX, INFO
 from retrovue.domain.sources.mediabrowser import FULL_FIELDS, PLAYABLE_TYPES
 from retrovue.domain.sync import DEFAULT_WORKERS
+from retrovue.ffmpeg import resolve_ffmpeg
 from retrovue.infra.bootstrap import open_station
 
 # The fake Jellyfin and Emby servers live with the tests that drive them.
@@ -84,7 +86,9 @@ def ffprobe_rate(files: list[Path], workers: int, loudness: bool = False) -> flo
     if ffprobe is None:
         sys.exit("ffprobe not found on PATH")
     argv = [ffprobe, "-v", "error", "-show_format", "-show_streams", "-show_chapters"]
-    level = [ffmpeg(), "-nostdin", "-hide_banner", "-vn", "-sn", "-dn", "-i"]
+    # The station's ffmpeg and the sync's own measurement (one stereo file: one stream).
+    level = [resolve_ffmpeg(), "-nostdin", "-hide_banner", *INFO, "-vn", "-sn", "-dn", "-i"]
+    graph = f"[0:a:0]{AIRED_DOWNMIX},ebur128=peak=true:framelog=verbose[m0]"
 
     def one(path: Path) -> None:
         run = functools.partial(
@@ -92,7 +96,7 @@ def ffprobe_rate(files: list[Path], workers: int, loudness: bool = False) -> flo
         )
         run([*argv, "-of", "json", str(path)])
         if loudness:
-            run([*level, str(path), "-af", "ebur128=peak=true", "-f", "null", "-"])
+            run([*level, str(path), "-filter_complex", graph, "-map", "[m0]", "-f", "null", "-"])
 
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
