@@ -54,7 +54,6 @@ NOW = dt.datetime(2026, 12, 1, 11, 0, tzinfo=dt.UTC)
 EVENTS = cast(Table, PlaylogEvent.__table__)
 ENTRIES = cast(Table, EpgEntry.__table__)
 CURSORS = cast(Table, RuleCursor.__table__)
-CURSOR_COLUMNS = ("channel_id", "key", "state", "updated_at")
 DAY_MS = 86_400_000
 GENRES = (("sitcom", 22, 3), ("drama", 44, 4), ("movie", 100, 6), ("cartoon", 11, 1))
 ZONES = ("America/New_York", "America/Chicago", "America/Los_Angeles", "Europe/London")
@@ -221,7 +220,7 @@ def floors(db: Database, url: str) -> tuple[float, float | None, float, list[int
     """(a), (a2) and (b) for the rows the planner wrote (both tiers, and the order snapshots
     a pass keeps with them): seconds each, and how many rows of each. (a2), SQLite only, is
     (a) as one INSERT ... SELECT FROM json_each per table, the way the planner writes."""
-    tiers = [(ENTRIES, epg.COLUMNS), (EVENTS, playlog.COLUMNS), (CURSORS, CURSOR_COLUMNS)]
+    tiers = [(ENTRIES, epg.COLUMNS), (EVENTS, playlog.COLUMNS), (CURSORS, playlog.CURSOR_COLUMNS)]
     copied = [read_rows(db, table, columns) for table, columns in tiers]
     with db.transaction() as session:
         for table, _ in tiers:

@@ -126,12 +126,12 @@ class Bag(Sequence[int]):
         if not 0 <= place < len(self._ids):
             raise IndexError(place)
         while len(drawn) <= place:
-            here = len(self._drawn)
+            here = len(drawn)
             there = self._rng.randrange(here, len(self._ids))
             moved = self._swapped.get(there, there)
             self._swapped[there] = self._swapped.get(here, here)
-            self._drawn.append(self._ids[moved])
-        return self._drawn[place]
+            drawn.append(self._ids[moved])
+        return drawn[place]
 
 
 class Selector:

@@ -91,13 +91,7 @@ def test_a_live_capture_levels_each_item_bugs_programmes_and_announces_the_next(
     url = f"sqlite:///{tmp_path / 'rv.db'}"
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=6)
     titles = _schedule(url, media, _bug(ffmpeg, tmp_path / "bug.png"), start)
-    process, base = serve(url, tmp_path / "data")
-    capture = tmp_path / "capture.ts"
-    try:
-        record(base, 5, capture, (start - dt.datetime.now(dt.UTC)).total_seconds() + 18)
-    finally:
-        process.terminate()
-        process.wait(20)
+    capture = _capture(url, 5, start, 18, tmp_path)
     spans, statuses = _spans(url)
     assert set(titles[:2]) <= set(spans), statuses
     _levelled(ffmpeg, capture, {title: spans[title] for title in titles[:2]})
@@ -148,13 +142,19 @@ def test_items_nobody_measured_are_levelled_on_air_by_the_single_pass_fallback(
             air_in_order(session, 6, start, parts, measured=False)
     finally:
         station.close()
-    process, base = serve(url, tmp_path / "data")
-    capture = tmp_path / "capture.ts"
-    try:
-        record(base, 6, capture, (start - dt.datetime.now(dt.UTC)).total_seconds() + 16.5)
-    finally:
-        process.terminate()
-        process.wait(20)
+    capture = _capture(url, 6, start, 16.5, tmp_path)
     spans, statuses = _spans(url)
     assert set(spans) == {"Loud Show", "Quiet Spot"}, statuses
     _levelled(ffmpeg, capture, spans)
+
+
+def _capture(url: str, channel: int, start: dt.datetime, seconds: float, tmp_path: Path) -> Path:
+    """Serve the station and record `channel` until `seconds` after `start`."""
+    process, base = serve(url, tmp_path / "data")
+    capture = tmp_path / "capture.ts"
+    try:
+        record(base, channel, capture, (start - dt.datetime.now(dt.UTC)).total_seconds() + seconds)
+    finally:
+        process.terminate()
+        process.wait(20)
+    return capture
