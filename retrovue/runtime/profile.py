@@ -36,7 +36,13 @@ class OutputProfile:
         return round(Fraction(1024 * TICKS_PER_SECOND, self.sample_rate))
 
     def encode_args(self) -> list[str]:
-        """Output options: codecs, fixed GOP, no B-frames, MPEG-TS on stdout."""
+        """Output options: codecs, fixed GOP, no B-frames, MPEG-TS on stdout.
+
+        `-muxdelay 0` puts every AAC frame in a PES of its own. With ffmpeg's default (0.7 s)
+        near-silent frames share one, and the station's demuxer, which reads the pipe before
+        it knows the stream, stamps only the first frame of each: the rest were dropped, and
+        what remained of a slate's sound (one frame in thirteen) reached viewers late.
+        """
         g = str(self.gop_frames)
         return [
             "-c:v", "libx264", "-preset", self.preset, "-tune", "zerolatency",
@@ -44,5 +50,6 @@ class OutputProfile:
             "-sc_threshold", "0", "-maxrate", self.video_maxrate, "-bufsize", self.video_maxrate,
             "-c:a", "aac", "-b:a", self.audio_bitrate,
             "-ar", str(self.sample_rate), "-ac", str(self.channels),
-            "-flush_packets", "1", "-pes_payload_size", "0", "-f", "mpegts", "pipe:1",
+            "-flush_packets", "1", "-pes_payload_size", "0", "-muxdelay", "0",
+            "-f", "mpegts", "pipe:1",
         ]  # fmt: skip

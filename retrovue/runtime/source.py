@@ -14,8 +14,7 @@ import av
 from retrovue.ffmpeg import Ffmpeg, FfmpegProcess
 
 QUEUE_PACKETS = 240  # about 2.5 s of audio and video; ffmpeg blocks on its pipe beyond
-# 32 KiB: with less, the demuxer keeps one AAC frame in thirteen of near-silent audio (slates,
-# cards), which then arrives late at viewers (measured by the transport test).
+# Enough probing to know the streams' parameters before the first packets are handed out.
 OPEN_OPTIONS = {"probesize": "32768", "analyzeduration": "0"}
 
 MediaKind = Literal["video", "audio"]

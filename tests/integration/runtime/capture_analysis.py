@@ -32,6 +32,7 @@ class PacketReport:
     corrupt: int = 0
     backwards: int = 0
     largest_video_gap_s: float = 0.0
+    largest_audio_gap_s: float = 0.0  # from one audio packet's start to the next one's
     video_frames: int = 0
     first_video_s: float | None = None
     video: list[tuple[float, str]] = field(default_factory=list)
@@ -82,8 +83,10 @@ def classify_tone(samples: array.array[int], rate: int) -> str:
 def analyse(path: Path, window_s: float = 0.01) -> PacketReport:
     report = PacketReport()
     last: dict[str, int] = {}
-    previous_video: int | None = None
+    previous: dict[str, int] = {}
     with av.open(str(path)) as container:
+        kinds = (container.streams.video, container.streams.audio)
+        firsts = {streams[0].index for streams in kinds if streams}
         for packet in container.demux():
             if packet.dts is None:
                 continue
@@ -92,11 +95,14 @@ def analyse(path: Path, window_s: float = 0.01) -> PacketReport:
             if kind in last and packet.dts <= last[kind]:
                 report.backwards += 1
             last[kind] = packet.dts
-            if kind == "video":
-                if previous_video is not None:
-                    gap = float((packet.dts - previous_video) * packet.time_base)
-                    report.largest_video_gap_s = max(report.largest_video_gap_s, gap)
-                previous_video = packet.dts
+            if packet.stream.index in firsts:
+                if kind in previous:
+                    gap = float((packet.dts - previous[kind]) * packet.time_base)
+                    if kind == "video":
+                        report.largest_video_gap_s = max(report.largest_video_gap_s, gap)
+                    else:
+                        report.largest_audio_gap_s = max(report.largest_audio_gap_s, gap)
+                previous[kind] = packet.dts
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             t = float(frame.pts * frame.time_base)

@@ -99,3 +99,17 @@ def test_slate_then_a_clip_mux_into_a_broadcast_clean_stream_named_for_the_chann
     programs = json.loads(probed.stdout)["programs"]
     assert [p["tags"]["service_name"] for p in programs] == [name]
     assert programs[0]["tags"]["service_provider"] == "RetroVue"
+
+
+def test_every_sound_frame_of_a_producer_carries_its_own_timestamp(tmp_path: Path) -> None:
+    """A slate's near-silent AAC frames each go in a PES of their own, so a demuxer that has
+    not probed the stream yet (the station's reads a producer's pipe at once) still stamps
+    every one; sharing a PES, all but the first came without a timestamp and were dropped."""
+    factory = ProducerFactory(PROFILE, tmp_path, find_font())
+    slate = produce(
+        Ffmpeg(resolve_ffmpeg()), factory.card("slate", 2.0, ("Slate",)), tmp_path / "slate.ts"
+    )
+    with av.open(str(slate), options={"probesize": "32", "analyzeduration": "0"}) as container:
+        frames = [packet for packet in container.demux(audio=0) if packet.size]
+    assert len(frames) >= 2.0 * PROFILE.sample_rate / 1024 - 1
+    assert [packet for packet in frames if packet.pts is None] == []

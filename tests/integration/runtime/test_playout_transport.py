@@ -23,6 +23,7 @@ from retrovue.schedule_manager.timemath import to_ms
 
 NAME = "Retro Test"
 SLATE_S, COMMERCIAL, PROGRAMME = 4, "yellow", "cyan"
+AUDIO_GAP_S = 0.025
 
 
 def channel_with_spots(url: str, clips: dict[str, Clip]) -> dict[str, int]:
@@ -87,8 +88,11 @@ def test_a_capture_across_slate_a_commercial_and_a_programme_is_broadcast_clean(
     finally:
         station.stop()
     # What aired: slate, then the commercial, then the programme.
-    seen = [name for _, name in transitions(analyse(capture).video)]
+    aired = analyse(capture)
+    seen = [name for _, name in transitions(aired.video)]
     assert seen[:2] == [COMMERCIAL, PROGRAMME], seen
+    # Sound all the way, the slate's silence too: no AAC frame (21.3 ms) missing anywhere.
+    assert aired.largest_audio_gap_s <= AUDIO_GAP_S, aired.largest_audio_gap_s
     report = analyse_transport(capture)
     assert (report.service_name, report.provider_name) == (NAME, "RetroVue")
     check_transport(report)
