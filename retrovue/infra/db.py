@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -103,12 +104,31 @@ def database_error(error: exc.SQLAlchemyError) -> DatabaseError:
     return DatabaseError(f"database refused the change: {reason}")
 
 
+def _generic_plans(dbapi_connection: Any, _record: object) -> None:
+    """Hot reads keep one plan per prepared statement.
+
+    psycopg prepares a statement run five times; PostgreSQL then plans each execution afresh
+    for its parameters while it judges a generic plan dearer, which it did for
+    `what_is_airing` once the playlog had statistics: about 1 ms of planning for a 0.1 ms
+    read (at 1,000,000 playlog rows, through psycopg alone: p50 0.60 ms, p99 1.12 ms; with a
+    generic plan 0.23 and 0.49 ms). Each of these reads is an index lookup whatever its
+    parameters, so one plan serves them all. A server that lacks the setting (before
+    PostgreSQL 12) plans as it did."""
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+        dbapi_connection.commit()
+    except psycopg.Error:
+        dbapi_connection.rollback()
+
+
 @dataclass(frozen=True)
 class Database:
     """An engine and its session factory; `transaction()` is one unit of work.
 
-    `reads` (PostgreSQL) is a second pool for `first`, the hot single reads: in autocommit
-    and without the ping the main pool makes before lending a connection."""
+    `reads` (PostgreSQL) is a second pool for `first`, the hot single reads: in autocommit,
+    without the ping the main pool makes before lending a connection, and with generic plans
+    for its prepared statements (see `_generic_plans`)."""
 
     engine: Engine
     sessions: sessionmaker[Session]
@@ -121,6 +141,7 @@ class Database:
             reads = create_engine(
                 engine.url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=2
             )
+            event.listen(reads, "connect", _generic_plans)
         return cls(engine, sessionmaker(engine, expire_on_commit=False), reads)
 
     @property

@@ -6,7 +6,6 @@ Times are epoch milliseconds in the table; the read model (`ScheduledItem`) give
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 from typing import cast as typed
@@ -30,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
-from retrovue.schedule_manager.bulk import day_text, write_rows
+from retrovue.schedule_manager.bulk import day_text, json_text, write_rows
 from retrovue.schedule_manager.config import presentation_of
 from retrovue.schedule_manager.models import (
     CatalogAsset,
@@ -232,18 +231,26 @@ def save_snapshots(
     session: Session, channel_id: int, snapshots: dict[str, dict[str, Any]], keys: Iterable[str]
 ) -> None:
     """Replace the channel's rows of `keys`: one delete, then the rows in bulk like the
-    tiers' (a week's planning keeps tens of keys per channel; each row's state is JSON text,
-    its stamp UTC)."""
+    tiers' (a week's planning keeps tens of keys per channel)."""
     wanted = list(keys)
+    delete_snapshots(session, channel_id, wanted)
+    write_rows(session, CURSORS, CURSOR_COLUMNS, snapshot_rows(channel_id, snapshots, wanted))
+
+
+def delete_snapshots(session: Session, channel_id: int, keys: Iterable[str]) -> None:
     session.execute(
-        delete(CURSORS).where(CURSORS.c.channel_id == channel_id, CURSORS.c.key.in_(wanted))
+        delete(CURSORS).where(CURSORS.c.channel_id == channel_id, CURSORS.c.key.in_(list(keys)))
     )
-    # When the row was written: storage bookkeeping, never schedule time (as `models`).
+
+
+def snapshot_rows(
+    channel_id: int, snapshots: dict[str, dict[str, Any]], keys: Iterable[str]
+) -> list[tuple[Any, ...]]:
+    """The rows of `CURSOR_COLUMNS` keeping the snapshots of `keys`: each state as JSON text,
+    stamped with the time (UTC) it was made."""
+    # Storage bookkeeping, never schedule time (as `models`).
     stamp = dt.datetime.now(dt.UTC)
-    rows = [
-        (channel_id, key, json.dumps({"days": snapshots.get(key, {})}), stamp) for key in wanted
-    ]
-    write_rows(session, CURSORS, CURSOR_COLUMNS, rows)
+    return [(channel_id, key, json_text({"days": snapshots.get(key, {})}), stamp) for key in keys]
 
 
 def bump_revision(session: Session) -> None:
