@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -32,11 +33,13 @@ def _exists(ms: int, wall: dt.datetime, tz: ZoneInfo) -> bool:
     return from_ms(ms).astimezone(tz).replace(tzinfo=None) == wall
 
 
+@functools.lru_cache(maxsize=65_536)
 def local_to_ms(day: dt.date, minute: int, tz: ZoneInfo) -> int:
     """The instant the wall clock reads `day` + `minute` minutes.
 
     An ambiguous wall time (fall back) takes its first occurrence; a nonexistent one (spring
-    forward) moves to the next valid instant, the transition itself.
+    forward) moves to the next valid instant, the transition itself. Remembered: a planning
+    pass asks for the same few day starts and block edges for every channel in a zone.
     """
     wall = _wall(day, minute)
     first = to_ms(wall.replace(tzinfo=tz, fold=0))
