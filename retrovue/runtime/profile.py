@@ -41,7 +41,8 @@ class OutputProfile:
         `-muxdelay 0` puts every AAC frame in a PES of its own. With ffmpeg's default (0.7 s)
         near-silent frames share one, and the station's demuxer, which reads the pipe before
         it knows the stream, stamps only the first frame of each: the rest were dropped, and
-        what remained of a slate's sound (one frame in thirteen) reached viewers late.
+        what remained of a slate's sound (one frame in thirteen) reached viewers late. (Their
+        timestamps start at 0 rather than ffmpeg's 1.4 s; playout reads them from the first.)
         """
         g = str(self.gop_frames)
         return [

@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session
 
 # SQLite from 3.38 always has its JSON functions; older builds write row by row.
 SQLITE_JSON: Final = (3, 38)
+# What a driver raises, before any statement runs, for a value it cannot send (text with a
+# lone surrogate, an int wider than 64 bits): raised as a refused value, like the database's.
+UNSENDABLE: Final = (UnicodeEncodeError, OverflowError)
 
 
 class Rows(NamedTuple):
@@ -59,6 +62,8 @@ def prepare(
                     copy.write_row(row)
         except driver_error as error:  # a value psycopg cannot send, as SQLAlchemy raises it
             raise exc.DBAPIError.instance("COPY", None, error, driver_error) from error
+        except UNSENDABLE as error:
+            raise exc.DataError("COPY", None, error) from error
         return Rows(table, columns, buffer.getvalue())
     if connection.dialect.loaded_dbapi.sqlite_version_info >= SQLITE_JSON:
         try:
@@ -76,8 +81,8 @@ def json_text(value: object) -> str:
 
     orjson, not the standard library: for a week's rows it is several times faster, and this
     runs with the interpreter held while the writer thread waits for it (bench/schedule.py)."""
-    # Dates and times through `_sqlite_value`; keys that are not text written as text, as
-    # the standard library does.
+    # Dates and times as values through `_sqlite_value`; keys that are not text written as
+    # text (dates in orjson's ISO form), as the standard library would.
     option = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
     return orjson.dumps(value, default=_sqlite_value, option=option).decode()
 
@@ -119,6 +124,8 @@ def write(session: Session, rows: Rows) -> None:
                         copy.write_row(row)
         except driver_error as error:  # as SQLAlchemy would raise it, for callers to translate
             raise exc.DBAPIError.instance(statement, None, error, driver_error) from error
+        except UNSENDABLE as error:
+            raise exc.DataError(statement, None, error) from error
         return
     try:
         if isinstance(data, str):
@@ -131,6 +138,8 @@ def write(session: Session, rows: Rows) -> None:
             raw.executemany(statement, data)
     except driver_error as error:
         raise exc.DBAPIError.instance(statement, None, error, driver_error) from error
+    except UNSENDABLE as error:
+        raise exc.DataError(statement, None, error) from error
 
 
 def write_rows(

@@ -238,6 +238,7 @@ def save_snapshots(
 
 
 def delete_snapshots(session: Session, channel_id: int, keys: Iterable[str]) -> None:
+    """Remove the channel's rows of `keys` (before `snapshot_rows` of them are written)."""
     session.execute(
         delete(CURSORS).where(CURSORS.c.channel_id == channel_id, CURSORS.c.key.in_(list(keys)))
     )

@@ -33,7 +33,7 @@ def _exists(ms: int, wall: dt.datetime, tz: ZoneInfo) -> bool:
     return from_ms(ms).astimezone(tz).replace(tzinfo=None) == wall
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=4096)
 def local_to_ms(day: dt.date, minute: int, tz: ZoneInfo) -> int:
     """The instant the wall clock reads `day` + `minute` minutes.
 

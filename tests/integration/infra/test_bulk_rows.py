@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
+from retrovue.errors import DatabaseError
 from retrovue.infra.admin_services import ChannelAdminService
 from retrovue.infra.db import Database
 from retrovue.schedule_manager import epg, playlog
@@ -62,3 +64,16 @@ def test_order_snapshots_keep_their_state_and_a_utc_stamp(database: Database) ->
     stamp = row.updated_at
     stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)  # SQLite keeps UTC, naive
     assert before - dt.timedelta(seconds=1) <= stamp <= after + dt.timedelta(seconds=1)
+
+
+def test_a_value_the_driver_cannot_send_is_a_database_error_and_nothing_is_written(
+    database: Database,
+) -> None:
+    channel = ChannelAdminService(database).create_channel(2, "Two")["id"]
+    good = (channel, DAY, START_MS, START_MS + 60_000, "slate", None, "fine", None)
+    bad = (channel, DAY, START_MS + 60_000, START_MS + 120_000, "slate", None, "lone \udc80", None)
+    refused = pytest.raises(DatabaseError, match=r"^database refused the change: ")
+    with refused, database.transaction() as session:
+        write_rows(session, epg.ENTRIES, epg.COLUMNS, [good, bad])
+    with database.reading() as session:
+        assert session.execute(select(EpgEntry.id)).all() == []

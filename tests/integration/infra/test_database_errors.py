@@ -68,7 +68,8 @@ def test_hot_reads_on_postgresql_are_planned_once_for_any_parameters(pg_server_u
             service.what_is_airing(1 + minutes % 3, at + dt.timedelta(minutes=minutes))
         plans = database.first(
             text(
-                "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements "
+                "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) "
+                "FROM pg_prepared_statements "
                 "WHERE statement LIKE '%broadcast_playlog_event%'"
             )
         )

@@ -35,7 +35,7 @@ FRAME = PROFILE.frame_ticks
 AAC = PROFILE.audio_frame_ticks
 SECOND = TICKS_PER_SECOND
 T0 = dt.datetime(2026, 12, 1, 20, 0, tzinfo=dt.UTC)
-FIRST_DTS = 126_000  # where an ffmpeg MPEG-TS output's timestamps begin
+FIRST_DTS = 126_000  # any start: playout reads a producer's timestamps from its first
 
 Ending = Literal["clean", "error", "stall", "sound-only"]
 
