@@ -10,9 +10,10 @@ which both engines take for a date column; JSON goes as its text.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final, NamedTuple
 
 import orjson
@@ -54,16 +55,14 @@ def prepare(
         return Rows(table, columns, rows)
     if connection.dialect.name == "postgresql":
         raw: Any = connection.connection.driver_connection
-        driver_error = connection.dialect.loaded_dbapi.Error
         buffer = io.BytesIO()
-        try:
-            with raw.cursor() as cursor, Copy(cursor, writer=FileWriter(buffer)) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except driver_error as error:  # a value psycopg cannot send, as SQLAlchemy raises it
-            raise exc.DBAPIError.instance("COPY", None, error, driver_error) from error
-        except UNSENDABLE as error:
-            raise exc.DataError("COPY", None, error) from error
+        with (
+            _as_sqlalchemy_raises("COPY", connection.dialect.loaded_dbapi.Error),
+            raw.cursor() as cursor,
+            Copy(cursor, writer=FileWriter(buffer)) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
         return Rows(table, columns, buffer.getvalue())
     if connection.dialect.loaded_dbapi.sqlite_version_info >= SQLITE_JSON:
         try:
@@ -115,27 +114,36 @@ def write(session: Session, rows: Rows) -> None:
     if connection.dialect.name == "postgresql":
         target = f"{table.schema}.{table.name}" if table.schema else table.name
         statement = f"COPY {target} ({names}) FROM STDIN"
-        try:
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                if isinstance(data, bytes):
-                    copy.write(data)
-                else:
-                    for row in data:
-                        copy.write_row(row)
-        except driver_error as error:  # as SQLAlchemy would raise it, for callers to translate
-            raise exc.DBAPIError.instance(statement, None, error, driver_error) from error
-        except UNSENDABLE as error:
-            raise exc.DataError(statement, None, error) from error
+        with (
+            _as_sqlalchemy_raises(statement, driver_error),
+            raw.cursor() as cursor,
+            cursor.copy(statement) as copy,
+        ):
+            if isinstance(data, bytes):
+                copy.write(data)
+            else:
+                for row in data:
+                    copy.write_row(row)
         return
-    try:
-        if isinstance(data, str):
-            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
-            statement = f"INSERT INTO {table.name} ({names}) SELECT {values} FROM json_each(?)"
+    if isinstance(data, str):
+        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
+        statement = f"INSERT INTO {table.name} ({names}) SELECT {values} FROM json_each(?)"
+        with _as_sqlalchemy_raises(statement, driver_error):
             raw.execute(statement, (data,))
-        else:
-            marks = ", ".join("?" * len(columns))
-            statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+    else:
+        marks = ", ".join("?" * len(columns))
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
+        with _as_sqlalchemy_raises(statement, driver_error):
             raw.executemany(statement, data)
+
+
+@contextlib.contextmanager
+def _as_sqlalchemy_raises(statement: str, driver_error: type[Exception]) -> Iterator[None]:
+    """Errors of the driver used directly, raised as SQLAlchemy raises them, for callers to
+    translate: the database's, and a value the driver cannot send (`UNSENDABLE`) as a
+    refused value."""
+    try:
+        yield
     except driver_error as error:
         raise exc.DBAPIError.instance(statement, None, error, driver_error) from error
     except UNSENDABLE as error:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from retrovue.schedule_manager.airing import ScheduledItem
 from retrovue.schedule_manager.breaks import Event
-from retrovue.schedule_manager.bulk import day_text, json_text, write_rows
+from retrovue.schedule_manager.bulk import day_text, json_text
 from retrovue.schedule_manager.config import presentation_of
 from retrovue.schedule_manager.models import (
     CatalogAsset,
@@ -227,18 +227,9 @@ def marks_token(session: Session, channel_id: int) -> tuple[Any, ...]:
     return tuple(tuple(row) for row in rows)
 
 
-def save_snapshots(
-    session: Session, channel_id: int, snapshots: dict[str, dict[str, Any]], keys: Iterable[str]
-) -> None:
-    """Replace the channel's rows of `keys`: one delete, then the rows in bulk like the
-    tiers' (a week's planning keeps tens of keys per channel)."""
-    wanted = list(keys)
-    delete_snapshots(session, channel_id, wanted)
-    write_rows(session, CURSORS, CURSOR_COLUMNS, snapshot_rows(channel_id, snapshots, wanted))
-
-
 def delete_snapshots(session: Session, channel_id: int, keys: Iterable[str]) -> None:
-    """Remove the channel's rows of `keys` (before `snapshot_rows` of them are written)."""
+    """Remove the channel's rows of `keys`, before `snapshot_rows` of them are written (in
+    bulk, like the tiers')."""
     session.execute(
         delete(CURSORS).where(CURSORS.c.channel_id == channel_id, CURSORS.c.key.in_(list(keys)))
     )

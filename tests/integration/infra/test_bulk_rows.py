@@ -56,7 +56,8 @@ def test_order_snapshots_keep_their_state_and_a_utc_stamp(database: Database) ->
     state = {"2026-12-01": {"last_key": [1, 2, "", 'Pilot "1"', 7], "drawn": [3, 1, 2]}}
     before = dt.datetime.now(dt.UTC)
     with database.transaction() as session:
-        playlog.save_snapshots(session, channel, {"sequential:S": state}, ["sequential:S"])
+        rows = playlog.snapshot_rows(channel, {"sequential:S": state}, ["sequential:S"])
+        write_rows(session, playlog.CURSORS, playlog.CURSOR_COLUMNS, rows)
     after = dt.datetime.now(dt.UTC)
     with database.reading() as session:
         row = session.execute(select(RuleCursor.state, RuleCursor.updated_at)).one()
